@@ -1,0 +1,297 @@
+// build: syntax tree → typed IR. Declarations first, then usage, then the naming defaults of
+// LANGUAGE.md: the kinds of undeclared variables are searched, fewest departures from the
+// defaults first; one solution wins, two at the same distance are an ambiguity error, none is the
+// error the defaults produced (it names the variable, both shapes and where each came from).
+import { ChainruleError, internalError } from '../errors.ts';
+import type { Node } from '../ir/node.ts';
+import type { Shape } from '../ir/shape.ts';
+import type { Declaration, Expr, Name, Program, Span } from '../syntax/ast.ts';
+import { nameKey } from '../syntax/ast.ts';
+import type { Elaborated, Kind, Scope } from './elaborate.ts';
+import { Elaborator, defaultKind, display } from './elaborate.ts';
+import { Resolver } from './resolve.ts';
+
+export { display, defaultKind };
+export type { Kind };
+
+export interface VariableInfo {
+  readonly key: string;
+  readonly name: Name;
+  /** As the user writes it: `W⁽¹⁾`, `α`, `ŷ`. */
+  readonly display: string;
+  readonly shape: Shape;
+  readonly node: Node;
+  /** How its shape was found. */
+  readonly origin: 'declared' | 'inferred';
+  readonly firstUse: Span;
+}
+
+export interface Definition {
+  readonly key: string;
+  readonly name: Name;
+  readonly display: string;
+  readonly node: Node;
+  readonly span: Span;
+}
+
+export interface Output {
+  readonly key?: string;
+  readonly display?: string;
+  readonly node: Node;
+  readonly span: Span;
+}
+
+export interface Model {
+  readonly source: string;
+  /** Free variables in order of first use. */
+  readonly variables: readonly VariableInfo[];
+  /** `z = wx + b` lines, in order; their nodes are shared with later lines. */
+  readonly definitions: readonly Definition[];
+  /** Every statement's value; the output is the last unless `of` names one. */
+  readonly outputs: readonly Output[];
+  readonly output: Output;
+  /** Symbolic dimensions, declared or inferred. */
+  readonly dims: readonly string[];
+}
+
+export interface BuildOptions {
+  /** Extra declarations (from `--where`), with the text they were parsed from for error carets. */
+  readonly declarations?: readonly Declaration[];
+  readonly declarationSource?: string;
+  /** Name of the statement to take as the output (`--of L_reg`). */
+  readonly of?: string;
+}
+
+const SEARCH_BUDGET = 3000;
+
+export function buildModel(program: Program, source: string, options: BuildOptions = {}): Model {
+  const scope = collectScope(program, source, options);
+  const free = freeVariables(program, scope);
+  const kinds = new Map<string, Kind>();
+  for (const f of free) kinds.set(f.key, defaultKind(f.name));
+
+  const attempt = (assignment: ReadonlyMap<string, Kind>): Elaborated => new Elaborator(scope, assignment).run();
+  let elaborated: Elaborated;
+  try {
+    elaborated = guardDepth(() => attempt(kinds));
+  } catch (firstError) {
+    if (!(firstError instanceof ChainruleError) || firstError.kind !== 'input' || free.length === 0) throw firstError;
+    elaborated = searchKinds(free, kinds, attempt, firstError);
+  }
+  return resolveModel(elaborated, scope, source, options);
+}
+
+function guardDepth<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof RangeError) throw new ChainruleError('the expression is nested too deeply', { hint: 'split it into definitions, one per line (z = …)' });
+    throw e;
+  }
+}
+
+interface FreeVariable {
+  readonly key: string;
+  readonly name: Name;
+  readonly span: Span;
+}
+
+/** Tries kind assignments that depart from the defaults in 1, 2, … variables. */
+function searchKinds(
+  free: readonly FreeVariable[],
+  defaults: ReadonlyMap<string, Kind>,
+  attempt: (kinds: ReadonlyMap<string, Kind>) => Elaborated,
+  firstError: ChainruleError,
+): Elaborated {
+  const allKinds: Kind[] = ['scalar', 'vector', 'matrix'];
+  let budget = SEARCH_BUDGET;
+  for (let departures = 1; departures <= free.length && budget > 0; departures++) {
+    const solutions: { kinds: Map<string, Kind>; result: Elaborated }[] = [];
+    for (const chosen of combinations(free.length, departures)) {
+      for (const alternative of alternatives(chosen.length)) {
+        if (--budget < 0) break;
+        const kinds = new Map(defaults);
+        chosen.forEach((index, j) => {
+          const v = free[index];
+          const others = allKinds.filter((k) => k !== defaults.get(v.key));
+          kinds.set(v.key, others[alternative[j]]);
+        });
+        try {
+          solutions.push({ kinds, result: guardDepth(() => attempt(kinds)) });
+        } catch (e) {
+          if (!(e instanceof ChainruleError) || e.kind !== 'input') throw e;
+        }
+      }
+    }
+    if (solutions.length === 1) return solutions[0].result;
+    if (solutions.length > 1) {
+      const [a, b] = solutions;
+      const v = free.find((f) => a.kinds.get(f.key) !== b.kinds.get(f.key)) ?? free[0];
+      throw new ChainruleError(`the shape of ${display(v.name)} is ambiguous: it could be a ${a.kinds.get(v.key)} or a ${b.kinds.get(v.key)}`, {
+        span: v.span,
+        hint: `declare it, for example --where '${display(v.name)}: ${a.kinds.get(v.key) === 'scalar' ? 'scalar' : a.kinds.get(v.key) === 'vector' ? 'n' : 'n×m'}'`,
+      });
+    }
+  }
+  throw firstError;
+}
+
+function* combinations(n: number, k: number, start = 0, prefix: number[] = []): Generator<number[]> {
+  if (prefix.length === k) {
+    yield prefix;
+    return;
+  }
+  for (let i = start; i < n; i++) yield* combinations(n, k, i + 1, [...prefix, i]);
+}
+
+function* alternatives(k: number): Generator<number[]> {
+  for (let mask = 0; mask < 1 << k; mask++) yield Array.from({ length: k }, (_, j) => (mask >> j) & 1);
+}
+
+// ---- scope ---------------------------------------------------------------------------------
+
+function collectScope(program: Program, source: string, options: BuildOptions): Scope {
+  const declared = new Map<string, { declaration: Declaration; name: Name; span: Span }>();
+  const rowNames = new Map<string, string>();
+  const dimensionSymbols = new Set<string>();
+  const declare = (d: Declaration, declSource: string | undefined) => {
+    for (const n of d.names) {
+      const key = nameKey(n.name);
+      const previous = declared.get(key);
+      if (previous && JSON.stringify(previous.declaration.type) !== JSON.stringify(d.type) && declSource === undefined) {
+        throw new ChainruleError(`${display(n.name)} is declared twice with different shapes`, { span: n.span });
+      }
+      declared.set(key, { declaration: d, name: n.name, span: n.span });
+      if (d.rowName) rowNames.set(nameKey({ ...d.rowName, sub: undefined }), key);
+    }
+    const t = d.type;
+    const dims = t.kind === 'vector' ? [t.size] : t.kind === 'matrix' ? [t.rows, t.cols] : [];
+    for (const dim of dims) if (dim.kind === 'symbol') dimensionSymbols.add(dim.name);
+  };
+  for (const d of options.declarations ?? []) declare(d, options.declarationSource);
+  const functions = new Map<string, { params: readonly Name[]; body: Expr; span: Span }>();
+  const definitionNames = new Set<string>();
+  for (const st of program.statements) {
+    if (st.kind === 'declare') st.declarations.forEach((d) => declare(d, undefined));
+    else if (st.kind === 'assign') {
+      const key = nameKey(st.target);
+      if (st.params) functions.set(key, { params: st.params, body: st.value, span: st.span });
+      else {
+        if (declared.has(key)) {
+          throw new ChainruleError(`${display(st.target)} is declared as a variable and also defined`, { span: st.targetSpan, hint: 'remove the declaration or rename the definition' });
+        }
+        definitionNames.add(key);
+      }
+    }
+  }
+  for (const key of declared.keys()) dimensionSymbols.delete(key);
+  const plainNames = new Set<string>();
+  const calleeNames = new Set<string>();
+  for (const st of program.statements) {
+    if (st.kind === 'declare') continue;
+    walk(st.value, (e) => {
+      if (e.kind === 'name') plainNames.add(nameKey(e.name));
+      if (e.kind === 'call' && 'name' in e.callee) calleeNames.add(nameKey(e.callee.name));
+    });
+  }
+  const calleeOnly = new Set([...calleeNames].filter((k) => !plainNames.has(k) && !definitionNames.has(k) && !declared.has(k) && !functions.has(k)));
+  return { program, source, declared, functions, definitionNames, dimensionSymbols, calleeOnly, rowNames };
+}
+
+/** Names that will become variables: not declared, defined, bound, dimension symbols or constants. */
+function freeVariables(program: Program, scope: Scope): FreeVariable[] {
+  const found = new Map<string, FreeVariable>();
+  const visit = (e: Expr, bound: ReadonlySet<string>, indices: ReadonlySet<string>) => {
+    walk(e, (x) => {
+      const consider = (name: Name, span: Span) => {
+        const key = nameKey(name);
+        if (bound.has(key) || scope.declared.has(key) || scope.definitionNames.has(key) || scope.functions.has(key)) return;
+        if (scope.dimensionSymbols.has(key) || scope.calleeOnly.has(key) || key === 'π' || key === 'I') return;
+        if (name.sub !== undefined && indices.has(name.sub)) return;
+        if (!found.has(key)) found.set(key, { key, name, span });
+      };
+      if (x.kind === 'name') consider(x.name, x.span);
+      if (x.kind === 'call' && 'name' in x.callee) consider(x.callee.name, x.span);
+    }, indices);
+  };
+  for (const st of program.statements) {
+    if (st.kind === 'expr') visit(st.value, new Set(), new Set());
+    else if (st.kind === 'assign') visit(st.value, new Set((st.params ?? []).map(nameKey)), new Set());
+  }
+  return [...found.values()];
+}
+
+/** Visits every expression node; `indexSum` bodies see their index in `indices` (for free-variable search). */
+function walk(root: Expr, visit: (e: Expr) => void, indices: ReadonlySet<string> = new Set()): void {
+  const stack: Expr[] = [root];
+  while (stack.length) {
+    const e = stack.pop() as Expr;
+    visit(e);
+    switch (e.kind) {
+      case 'neg': case 'transpose': case 'norm': case 'bars': stack.push(e.arg); break;
+      case 'binary': case 'indicator': stack.push(e.left, e.right); break;
+      case 'power': stack.push(e.base, e.exponent); break;
+      case 'call': stack.push(...e.args); break;
+      case 'indexSum': {
+        const inner = new Set([...indices, e.index]);
+        walk(e.body, (x) => {
+          if (x.kind === 'name' && x.name.sub === e.index) return;
+          visit(x);
+        }, inner);
+        break;
+      }
+      default: break;
+    }
+  }
+}
+
+// ---- resolution ----------------------------------------------------------------------------
+
+function resolveModel(elaborated: Elaborated, scope: Scope, source: string, options: BuildOptions): Model {
+  const taken = new Set<string>([...elaborated.variables.keys(), ...scope.dimensionSymbols, ...scope.definitionNames]);
+  const resolver = new Resolver(taken);
+  const variables: VariableInfo[] = [...elaborated.variables.entries()]
+    .sort((a, b) => a[1].firstUse.start - b[1].firstUse.start)
+    .map(([key, v]) => ({
+      key,
+      name: v.name,
+      display: display(v.name),
+      node: resolver.node(v.typed),
+      shape: resolver.shapeOf(v.typed),
+      origin: scope.declared.has(key) ? 'declared' : 'inferred',
+      firstUse: v.firstUse,
+    }));
+  const definitions: Definition[] = elaborated.definitions.map((d) => ({ key: d.key, name: d.name, display: display(d.name), node: resolver.node(d.value), span: d.span }));
+  const outputs: Output[] = elaborated.outputs.map((o) => ({ key: o.key, display: o.name ? display(o.name) : undefined, node: resolver.node(o.value), span: o.span }));
+  if (outputs.length === 0) throw new ChainruleError('there is nothing to compute: the input has only declarations', { span: { start: 0, end: source.length }, hint: "add an expression, e.g. ‖Wx − x‖²" });
+  let output = outputs[outputs.length - 1];
+  if (options.of !== undefined) {
+    const wanted = looseKey(options.of);
+    const named = outputs.filter((o) => o.key !== undefined && (o.key === options.of || o.display === options.of || looseKey(o.key) === wanted));
+    if (named.length === 0) {
+      const known = outputs.filter((o) => o.display).map((o) => o.display).join(', ');
+      throw new ChainruleError(`no definition named ${options.of}`, { hint: known ? `the program defines ${known}` : 'the program has no definitions' });
+    }
+    output = named[named.length - 1];
+  }
+  const dims = new Set<string>();
+  for (const v of variables) for (const d of [v.shape.rows, v.shape.cols]) if (typeof d === 'string') dims.add(d);
+  for (const d of scope.dimensionSymbols) dims.add(d);
+  if (!output) throw internalError('no output');
+  return { source, variables, definitions, outputs, output, dims: [...dims] };
+}
+
+const GREEK_ASCII: Record<string, string> = {
+  alpha: 'α', beta: 'β', gamma: 'γ', delta: 'δ', epsilon: 'ε', zeta: 'ζ', eta: 'η', theta: 'θ', iota: 'ι', kappa: 'κ', lambda: 'λ', mu: 'μ', nu: 'ν',
+  xi: 'ξ', pi: 'π', rho: 'ρ', sigma: 'σ', tau: 'τ', upsilon: 'υ', phi: 'φ', chi: 'χ', psi: 'ψ', omega: 'ω', Gamma: 'Γ', Delta: 'Δ', Theta: 'Θ',
+  Lambda: 'Λ', Xi: 'Ξ', Pi: 'Π', Sigma: 'Σ', Phi: 'Φ', Psi: 'Ψ', Omega: 'Ω', ell: 'ℓ',
+};
+const SCRIPT_DIGITS: Record<string, string> = { '₀': '0', '₁': '1', '₂': '2', '₃': '3', '₄': '4', '₅': '5', '₆': '6', '₇': '7', '₈': '8', '₉': '9', '⁰': '0', '¹': '1', '²': '2', '³': '3', '⁴': '4', '⁵': '5', '⁶': '6', '⁷': '7', '⁸': '8', '⁹': '9' };
+
+/** A forgiving form of a name for matching user-typed keys: `W⁽¹⁾`, `W^(1)`, `W1`, `W_1` → `W1`; `alpha` → `α`; `y_hat`, `ŷ` → `yhat`. */
+export function looseKey(written: string): string {
+  let s = written.normalize('NFD').replace(/\u0302/g, 'hat').replace(/\u0304/g, 'bar').replace(/\u0303/g, 'tilde');
+  s = s.replace(/[₀-₉⁰-⁹]/g, (c) => SCRIPT_DIGITS[c] ?? c);
+  s = s.replace(/[A-Za-z]{2,}/g, (w) => GREEK_ASCII[w] ?? w);
+  return s.replace(/[\s_^(){}⁽⁾\\]/g, '');
+}

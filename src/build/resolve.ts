@@ -1,0 +1,60 @@
+// Pass 2: typed tree → interned IR. Every dimension is now known or gets a fresh symbol
+// (`n`, `m`, … not otherwise used), and the constructors of `ir/` build the DAG. Shared typed
+// subtrees (a definition used twice) become one node.
+import * as C from '../ir/construct.ts';
+import type { Node } from '../ir/node.ts';
+import type { Dim, Shape } from '../ir/shape.ts';
+import { shape } from '../ir/shape.ts';
+import type { DimTerm } from './dims.ts';
+import { find } from './dims.ts';
+import type { Typed } from './typed.ts';
+
+const FRESH_NAMES = ['n', 'm', 'k', 'p', 'q', 'r', 'd', 'h', 'l', 's', 't', 'u', 'v'];
+
+export class Resolver {
+  private readonly memo = new Map<Typed, Node>();
+  private readonly freshNames: string[];
+
+  constructor(taken: ReadonlySet<string>) {
+    this.freshNames = FRESH_NAMES.filter((n) => !taken.has(n));
+  }
+
+  dim(t: DimTerm): Dim {
+    const root = find(t);
+    if (root.value === undefined) {
+      root.value = this.freshNames.shift() ?? `n${Math.random().toString(36).slice(2, 5)}`;
+      root.origin = 'inferred';
+    }
+    return root.value;
+  }
+
+  shapeOf(t: Typed): Shape {
+    return shape(this.dim(t.rows), this.dim(t.cols));
+  }
+
+  node(t: Typed): Node {
+    const known = this.memo.get(t);
+    if (known) return known;
+    // Operands first, iteratively: typed trees of huge inputs are deep.
+    const stack: { t: Typed; i: number }[] = [{ t, i: 0 }];
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      if (this.memo.has(top.t)) {
+        stack.pop();
+        continue;
+      }
+      if (top.i < top.t.args.length) {
+        const child = top.t.args[top.i++];
+        if (!this.memo.has(child)) stack.push({ t: child, i: 0 });
+        continue;
+      }
+      this.memo.set(top.t, this.construct(top.t, top.t.args.map((a) => this.memo.get(a) as Node)));
+      stack.pop();
+    }
+    return this.memo.get(t) as Node;
+  }
+
+  private construct(t: Typed, args: Node[]): Node {
+    return C.make(t.op, t.attr, args, this.shapeOf(t));
+  }
+}

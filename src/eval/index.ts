@@ -1,0 +1,207 @@
+// The reference evaluator: the oracle every derivative, simplification and generated function is
+// checked against. Plain dense row-major matrices; mathjs does the linear algebra that is easy to
+// get subtly wrong (det, inv). One evaluation rule per op, in a table.
+import { det as mathDet, inv as mathInv } from 'mathjs';
+import { ChainruleError } from '../errors.ts';
+import type { Node, NodeOf, Op } from '../ir/node.ts';
+import { topoSort } from '../ir/node.ts';
+import * as Q from '../ir/rational.ts';
+import type { Dim, Shape } from '../ir/shape.ts';
+
+/** A dense matrix (a scalar is 1×1, a vector n×1), row-major. */
+export interface Tensor {
+  readonly rows: number;
+  readonly cols: number;
+  readonly data: Float64Array;
+}
+
+export type DimSizes = Readonly<Record<string, number>>;
+
+export const tensor = (rows: number, cols: number, data?: ArrayLike<number>): Tensor => ({ rows, cols, data: data ? Float64Array.from(data) : new Float64Array(rows * cols) });
+export const scalarTensor = (x: number): Tensor => tensor(1, 1, [x]);
+
+export function sizeOf(d: Dim, dims: DimSizes): number {
+  if (typeof d === 'number') return d;
+  const n = dims[d];
+  if (n === undefined) throw new ChainruleError(`the size ${d} is unknown`, { hint: `give a value whose shape fixes ${d}, or --dims ${d}=…` });
+  return n;
+}
+
+const map = (a: Tensor, f: (x: number) => number): Tensor => tensor(a.rows, a.cols, a.data.map(f));
+const zip = (a: Tensor, b: Tensor, f: (x: number, y: number) => number): Tensor => {
+  const out = new Float64Array(a.data.length);
+  const bs = b.data.length === 1 && a.data.length !== 1;
+  for (let i = 0; i < out.length; i++) out[i] = f(a.data[i], bs ? b.data[0] : b.data[i]);
+  return { rows: a.rows, cols: a.cols, data: out };
+};
+
+export function matmul2(a: Tensor, b: Tensor): Tensor {
+  const out = new Float64Array(a.rows * b.cols);
+  for (let i = 0; i < a.rows; i++) {
+    for (let k = 0; k < a.cols; k++) {
+      const aik = a.data[i * a.cols + k];
+      if (aik === 0) continue;
+      for (let j = 0; j < b.cols; j++) out[i * b.cols + j] += aik * b.data[k * b.cols + j];
+    }
+  }
+  return { rows: a.rows, cols: b.cols, data: out };
+}
+
+export function transposeTensor(a: Tensor): Tensor {
+  const out = new Float64Array(a.data.length);
+  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) out[j * a.rows + i] = a.data[i * a.cols + j];
+  return { rows: a.cols, cols: a.rows, data: out };
+}
+
+export const toRows = (a: Tensor): number[][] => Array.from({ length: a.rows }, (_, i) => Array.from(a.data.subarray(i * a.cols, (i + 1) * a.cols)));
+const fromRows = (rows: number[][]): Tensor => tensor(rows.length, rows[0]?.length ?? 0, rows.flat());
+
+const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+const softplus = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
+
+type Rule<O extends Op> = (node: NodeOf<O>, args: Tensor[], dims: DimSizes, abstract: AbstractFunctions) => Tensor;
+
+/** Numeric stand-ins for abstract functions (`Φ` → tanh for checks): each gets its derivatives of every order. */
+export interface AbstractFunctions {
+  elementwise(key: string, order: number, x: number): number;
+  call(key: string, partials: readonly number[], args: readonly number[]): number;
+}
+
+const EW: Record<string, (x: number) => number> = {
+  exp: Math.exp, log: Math.log, sqrt: Math.sqrt, σ: sigmoid, tanh: Math.tanh, relu: (x) => (x > 0 ? x : 0), softplus, abs: Math.abs, sign: Math.sign,
+};
+
+const RULES: { [O in Op]: Rule<O> } = {
+  const: (n) => scalarTensor(Q.toNumber(n.attr)),
+  constant: () => scalarTensor(Math.PI),
+  var: (n) => {
+    throw new ChainruleError(`no value for ${n.attr.key}`);
+  },
+  dim: (n, _, dims) => scalarTensor(sizeOf(n.attr, dims)),
+  identity: (n, _, dims) => {
+    const k = sizeOf(n.shape.rows, dims);
+    const t = tensor(k, k);
+    for (let i = 0; i < k; i++) t.data[i * k + i] = 1;
+    return t;
+  },
+  ones: (n, _, dims) => map(tensor(sizeOf(n.shape.rows, dims), sizeOf(n.shape.cols, dims)), () => 1),
+  zeros: (n, _, dims) => tensor(sizeOf(n.shape.rows, dims), sizeOf(n.shape.cols, dims)),
+  add: (_, a) => a.reduce((x, y) => zip(x, y, (p, q) => p + q)),
+  mul: (_, a) => {
+    // Scalars first, the one non-scalar (if any) last.
+    const last = a[a.length - 1];
+    let s = 1;
+    for (let i = 0; i < a.length - 1; i++) s *= a[i].data[0];
+    return last.data.length === 1 ? scalarTensor(s * last.data[0]) : map(last, (x) => s * x);
+  },
+  matmul: (_, a) => a.reduce(matmul2),
+  hadamard: (_, a) => a.reduce((x, y) => zip(x, y, (p, q) => p * q)),
+  pow: (_, [b, e]) => map(b, (x) => x ** e.data[0]),
+  transpose: (_, [a]) => transposeTensor(a),
+  inv: (_, [a]) => {
+    try {
+      return fromRows(mathInv(toRows(a)) as number[][]);
+    } catch {
+      return map(a, () => NaN); // singular: no number is honest
+    }
+  },
+  det: (_, [a]) => scalarTensor(mathDet(toRows(a)) as number),
+  trace: (_, [a]) => {
+    let s = 0;
+    for (let i = 0; i < a.rows; i++) s += a.data[i * a.cols + i];
+    return scalarTensor(s);
+  },
+  diag: (n, [a]) => {
+    if (a.cols === 1) {
+      const t = tensor(a.rows, a.rows);
+      for (let i = 0; i < a.rows; i++) t.data[i * a.rows + i] = a.data[i];
+      return t;
+    }
+    return tensor(a.rows, 1, Array.from({ length: a.rows }, (_, i) => a.data[i * a.cols + i]));
+  },
+  norm: (_, [a]) => scalarTensor(Math.hypot(...a.data)),
+  apply: (n, [a], _, abstract) => {
+    const fn = n.attr;
+    if (fn.kind === 'abstract') return map(a, (x) => abstract.elementwise(fn.key, fn.order, x));
+    return map(a, EW[fn.name]);
+  },
+  indicator: (n, [a, b]) => {
+    const test = { '>': (x: number, y: number) => x > y, '<': (x: number, y: number) => x < y, '≥': (x: number, y: number) => x >= y, '≤': (x: number, y: number) => x <= y }[n.attr];
+    return zip(a, b, (x, y) => (test(x, y) ? 1 : 0));
+  },
+  max: (_, [a, b]) => zip(a, b, Math.max),
+  min: (_, [a, b]) => zip(a, b, Math.min),
+  softmax: (_, [a]) => {
+    const m = Math.max(...a.data);
+    const e = a.data.map((x) => Math.exp(x - m));
+    const s = e.reduce((x, y) => x + y, 0);
+    return tensor(a.rows, 1, e.map((x) => x / s));
+  },
+  logsumexp: (_, [a]) => {
+    const m = Math.max(...a.data);
+    return scalarTensor(m + Math.log(a.data.reduce((s, x) => s + Math.exp(x - m), 0)));
+  },
+  call: (n, a, _, abstract) => scalarTensor(abstract.call(n.attr.key, n.attr.partials, a.map((t) => t.data[0]))),
+};
+
+/** Abstract functions evaluate as tanh (elementwise) and as a fixed smooth function of their arguments. */
+export const DEFAULT_ABSTRACT: AbstractFunctions = {
+  elementwise: (_key, order, x) => {
+    // tanh and its derivatives: t, 1 − t², −2t(1 − t²), …
+    const t = Math.tanh(x);
+    const d = [t, 1 - t * t, -2 * t * (1 - t * t), (1 - t * t) * (6 * t * t - 2)];
+    if (order < d.length) return d[order];
+    throw new ChainruleError(`derivative of order ${order} of an abstract function is not evaluable`);
+  },
+  // f(a₁, …, aₖ) = Σ aᵢ² + Π aᵢ: smooth, with simple partials.
+  call: (_key, partials, args) => {
+    if (partials.length === 0) return args.reduce((s, x) => s + x * x, 0) + args.reduce((p, x) => p * x, 1);
+    const counts = new Map<number, number>();
+    for (const p of partials) counts.set(p - 1, (counts.get(p - 1) ?? 0) + 1);
+    const productPart = [...counts.values()].every((c) => c === 1) ? args.reduce((p, x, i) => (counts.has(i) ? p : p * x), 1) : 0;
+    let squarePart = 0;
+    if (counts.size === 1) {
+      const [[i, c]] = [...counts.entries()];
+      squarePart = c === 1 ? 2 * args[i] : c === 2 ? 2 : 0;
+    }
+    return squarePart + productPart;
+  },
+};
+
+export type Values = ReadonlyMap<string, Tensor>;
+
+/** Evaluates nodes at the given variable values (keyed by variable key); returns every node's value. */
+export function evaluateAll(roots: readonly Node[], values: Values, dims: DimSizes, abstract: AbstractFunctions = DEFAULT_ABSTRACT): Map<Node, Tensor> {
+  const out = new Map<Node, Tensor>();
+  for (const node of topoSort(roots)) {
+    if (node.op === 'var') {
+      const v = values.get(node.attr.key);
+      if (!v) throw new ChainruleError(`no value given for ${node.attr.key}`);
+      out.set(node, v);
+      continue;
+    }
+    const args = node.args.map((a) => out.get(a) as Tensor);
+    out.set(node, (RULES[node.op] as Rule<Op>)(node as NodeOf<Op>, args, dims, abstract));
+  }
+  return out;
+}
+
+export function evaluate(node: Node, values: Values, dims: DimSizes, abstract?: AbstractFunctions): Tensor {
+  return evaluateAll([node], values, dims, abstract).get(node) as Tensor;
+}
+
+/** Binds symbolic dimensions from the shapes of the given values; conflicting sizes are an input error. */
+export function inferDims(shapes: readonly { key: string; shape: Shape }[], values: Values, given: DimSizes = {}): Record<string, number> {
+  const dims: Record<string, number> = { ...given };
+  for (const { key, shape } of shapes) {
+    const v = values.get(key);
+    if (!v) continue;
+    for (const [d, n] of [[shape.rows, v.rows], [shape.cols, v.cols]] as const) {
+      if (typeof d === 'number') {
+        if (d !== n) throw new ChainruleError(`${key} should have ${d} ${d === shape.rows ? 'rows' : 'columns'} but the value has ${n}`);
+      } else if (dims[d] === undefined) dims[d] = n;
+      else if (dims[d] !== n) throw new ChainruleError(`${key} makes ${d} = ${n}, but another value made it ${dims[d]}`);
+    }
+  }
+  return dims;
+}

@@ -1,0 +1,172 @@
+// The one IR node type: an immutable, hash-consed DAG. Equal structure ⇒ the same object, so
+// identity is `===`, CSE is free, and passes memoize on nodes (tinygrad's UOp, JAX's jaxpr atoms).
+// Nodes are made only by the constructors in `construct.ts`, which check shapes and normalize structure.
+import type { Name, Relation } from '../syntax/ast.ts';
+import type { Rational } from './rational.ts';
+import { ratKey } from './rational.ts';
+import type { Shape } from './shape.ts';
+import { shapeKey } from './shape.ts';
+
+export type { Relation };
+
+/** Built-in elementwise functions of one argument. */
+export const ELEMENTWISE_BUILTINS = ['exp', 'log', 'sqrt', 'σ', 'tanh', 'relu', 'softplus', 'abs', 'sign'] as const;
+export type ElementwiseBuiltin = (typeof ELEMENTWISE_BUILTINS)[number];
+
+/** An elementwise function: built-in, or abstract (`Φ`, declared `elementwise`) with its derivative order (Φ′ → 1). */
+export type ElementwiseFn =
+  | { readonly kind: 'builtin'; readonly name: ElementwiseBuiltin }
+  | { readonly kind: 'abstract'; readonly name: Name; readonly key: string; readonly order: number };
+
+export const fnKey = (f: ElementwiseFn): string => (f.kind === 'builtin' ? f.name : `${f.key}'${f.order}`);
+
+/** A declared variable: its key (`W^(1)`), its name as parts, and what was declared of it. */
+export interface Variable {
+  readonly key: string;
+  readonly name: Name;
+  readonly symmetric: boolean;
+}
+
+/** Abstract scalar function of several scalars, `f(a, b)`, and which partials were taken (∂₁∂₂f → [1, 2]). */
+export interface AbstractCall {
+  readonly key: string;
+  readonly name: Name;
+  readonly partials: readonly number[];
+}
+
+/** Each op and the type of its attribute. The op list is the key set of every per-stage table. */
+export interface OpAttrs {
+  /** An exact or float constant; scalar. */
+  const: Rational;
+  /** A named constant (π). */
+  constant: 'π';
+  var: Variable;
+  /** A dimension symbol used as a scalar: `n` in `(n/2)·log(2π)`. */
+  dim: string;
+  identity: null;
+  ones: null;
+  zeros: null;
+  /** n-ary sum of same-shape terms. */
+  add: null;
+  /** n-ary commutative product of scalars, with at most one non-scalar factor (scaling), last. */
+  mul: null;
+  /** n-ary matrix product chain of non-scalars (inner and outer products included). */
+  matmul: null;
+  /** n-ary elementwise product of same-shape non-scalars. */
+  hadamard: null;
+  /** base^exponent with a scalar exponent; elementwise when the base is not a scalar. */
+  pow: null;
+  transpose: null;
+  inv: null;
+  det: null;
+  trace: null;
+  /** vector → diagonal matrix, or square matrix → vector of its diagonal. */
+  diag: null;
+  /** ‖x‖₂ of a vector or ‖X‖_F of a matrix. */
+  norm: '2' | 'F';
+  apply: ElementwiseFn;
+  /** 𝟙[a rel b], elementwise. */
+  indicator: Relation;
+  max: null;
+  min: null;
+  softmax: null;
+  logsumexp: null;
+  call: AbstractCall;
+}
+
+export type Op = keyof OpAttrs;
+
+export const OPS: readonly Op[] = [
+  'const', 'constant', 'var', 'dim', 'identity', 'ones', 'zeros', 'add', 'mul', 'matmul', 'hadamard', 'pow',
+  'transpose', 'inv', 'det', 'trace', 'diag', 'norm', 'apply', 'indicator', 'max', 'min', 'softmax',
+  'logsumexp', 'call',
+] as const satisfies readonly Op[];
+
+export interface NodeOf<O extends Op> {
+  readonly id: number;
+  readonly op: O;
+  readonly args: readonly Node[];
+  readonly shape: Shape;
+  readonly attr: OpAttrs[O];
+}
+
+export type Node = { [O in Op]: NodeOf<O> }[Op];
+
+export function is<O extends Op>(node: Node, op: O): node is Extract<Node, { op: O }> {
+  return node.op === op;
+}
+
+function attrKey(op: Op, attr: unknown): string {
+  if (attr === null) return '';
+  switch (op) {
+    case 'const':
+      return ratKey(attr as Rational);
+    case 'var': {
+      const v = attr as Variable;
+      return `${v.key}${v.symmetric ? ':sym' : ''}`;
+    }
+    case 'apply':
+      return fnKey(attr as ElementwiseFn);
+    case 'call': {
+      const c = attr as AbstractCall;
+      return `${c.key}∂${c.partials.join(',')}`;
+    }
+    default:
+      return String(attr);
+  }
+}
+
+const table = new Map<string, Node>();
+let nextId = 1;
+
+/** The unique node with this structure. Only constructors call this. */
+export function intern<O extends Op>(op: O, args: readonly Node[], shape: Shape, attr: OpAttrs[O]): NodeOf<O> {
+  const key = `${op}|${attrKey(op, attr)}|${shapeKey(shape)}|${args.map((a) => a.id).join(',')}`;
+  const found = table.get(key);
+  if (found) return found as unknown as NodeOf<O>;
+  const node = Object.freeze({ id: nextId++, op, args: Object.freeze([...args]), shape, attr }) as NodeOf<O>;
+  table.set(key, node as unknown as Node);
+  return node;
+}
+
+/** Nodes reachable from the roots, each once, operands before users (topological order). */
+export function topoSort(roots: readonly Node[]): Node[] {
+  const seen = new Set<Node>();
+  const order: Node[] = [];
+  // Iterative post-order: deep graphs (50-layer MLPs, 10 000-term sums) must not overflow the stack.
+  for (const root of roots) {
+    if (seen.has(root)) continue;
+    const stack: { node: Node; next: number }[] = [{ node: root, next: 0 }];
+    seen.add(root);
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      if (top.next < top.node.args.length) {
+        const child = top.node.args[top.next++];
+        if (!seen.has(child)) {
+          seen.add(child);
+          stack.push({ node: child, next: 0 });
+        }
+      } else {
+        order.push(top.node);
+        stack.pop();
+      }
+    }
+  }
+  return order;
+}
+
+/** Number of distinct nodes in the DAG: the size measure for "no expression swell". */
+export const dagSize = (roots: readonly Node[]): number => topoSort(roots).length;
+
+/** Memoizes a function of nodes on node identity. */
+export function memoize<R>(f: (node: Node) => R): (node: Node) => R {
+  const cache = new WeakMap<Node, R>();
+  return (node) => {
+    let r = cache.get(node);
+    if (r === undefined && !cache.has(node)) {
+      r = f(node);
+      cache.set(node, r);
+    }
+    return r as R;
+  };
+}

@@ -1,0 +1,268 @@
+// Printers: LaTeX, Unicode and ASCII from one table of notations keyed by op. Parentheses come
+// from precedence levels, never from looking at output text: a child is wrapped exactly when its
+// level is below what its position requires (esbuild's printer, SymPy's `parenthesize`).
+//
+// Levels, loosest first; the grammar parses with the same order:
+//   SUM  a + b, a − b        NEG  −a          PRODUCT  a·b, a ⊙ b, a/b (explicit operators)
+//   JUXT ab (juxtaposition)  POSTFIX aᵀ, a², f(a)   ATOM  names, numbers, |a|, ‖a‖, (a)
+import type { Node, NodeOf, Op } from '../ir/node.ts';
+import * as Q from '../ir/rational.ts';
+import { isScalar } from '../ir/shape.ts';
+import type { Format } from './names.ts';
+import { asciiBase, latexBase, printName, superscriptDigits } from './names.ts';
+
+export type { Format };
+
+export const Level = { SUM: 10, NEG: 15, PRODUCT: 20, JUXT: 30, POSTFIX: 40, ATOM: 50 } as const;
+
+export interface Printed {
+  readonly text: string;
+  readonly level: number;
+}
+
+/** The spelled tokens of each format. */
+const TOKENS = {
+  latex: { plus: ' + ', minus: ' - ', neg: '-', hadamard: ' \\odot ', open: '\\left(', close: '\\right)', bar: ['\\left|', '\\right|'], norm: ['\\left\\|', '\\right\\|'], transpose: '^{\\top}', ones: '\\mathbf{1}', zero: '0', identity: 'I', pi: '\\pi', indicator: ['\\mathbb{1}\\left[', '\\right]'], comma: ', ' },
+  unicode: { plus: ' + ', minus: ' − ', neg: '−', hadamard: ' ⊙ ', open: '(', close: ')', bar: ['|', '|'], norm: ['‖', '‖'], transpose: 'ᵀ', ones: '𝟙', zero: '0', identity: 'I', pi: 'π', indicator: ['𝟙[', ']'], comma: ', ' },
+  ascii: { plus: ' + ', minus: ' - ', neg: '-', hadamard: ' .* ', open: '(', close: ')', bar: ['abs(', ')'], norm: ['norm(', ')'], transpose: "'", ones: 'ones', zero: '0', identity: 'I', pi: 'pi', indicator: ['ind(', ')'], comma: ', ' },
+} as const;
+
+const RELATIONS = { latex: { '>': '>', '<': '<', '≥': '\\geq', '≤': '\\leq' }, unicode: { '>': '>', '<': '<', '≥': '≥', '≤': '≤' }, ascii: { '>': '>', '<': '<', '≥': '>=', '≤': '<=' } } as const;
+
+/** Function words in each format. */
+const FUNCTION_WORDS: Record<string, Record<Format, string>> = {
+  exp: { latex: '\\exp', unicode: 'exp', ascii: 'exp' },
+  log: { latex: '\\log', unicode: 'log', ascii: 'log' },
+  sqrt: { latex: '\\sqrt', unicode: '√', ascii: 'sqrt' },
+  σ: { latex: '\\sigma', unicode: 'σ', ascii: 'sigma' },
+  tanh: { latex: '\\tanh', unicode: 'tanh', ascii: 'tanh' },
+  relu: { latex: '\\operatorname{relu}', unicode: 'relu', ascii: 'relu' },
+  softplus: { latex: '\\operatorname{softplus}', unicode: 'softplus', ascii: 'softplus' },
+  abs: { latex: '', unicode: '', ascii: 'abs' },
+  sign: { latex: '\\operatorname{sign}', unicode: 'sign', ascii: 'sign' },
+  trace: { latex: '\\operatorname{tr}', unicode: 'tr', ascii: 'tr' },
+  diag: { latex: '\\operatorname{diag}', unicode: 'diag', ascii: 'diag' },
+  det: { latex: '\\det', unicode: 'det', ascii: 'det' },
+  max: { latex: '\\max', unicode: 'max', ascii: 'max' },
+  min: { latex: '\\min', unicode: 'min', ascii: 'min' },
+  softmax: { latex: '\\operatorname{softmax}', unicode: 'softmax', ascii: 'softmax' },
+  logsumexp: { latex: '\\operatorname{logsumexp}', unicode: 'logsumexp', ascii: 'logsumexp' },
+};
+
+const VULGAR: Record<string, string> = { '1/2': '½', '1/3': '⅓', '2/3': '⅔', '1/4': '¼', '3/4': '¾', '1/5': '⅕', '2/5': '⅖', '3/5': '⅗', '4/5': '⅘', '1/6': '⅙', '5/6': '⅚', '1/8': '⅛', '3/8': '⅜', '5/8': '⅝', '7/8': '⅞' };
+const PRIMES = ['', '′', '″', '‴'];
+const SUBSCRIPT_DIGITS = ['₀', '₁', '₂', '₃', '₄', '₅', '₆', '₇', '₈', '₉'];
+
+export class Printer {
+  private readonly memo = new Map<Node, Printed>();
+  readonly t: (typeof TOKENS)[Format];
+
+  constructor(readonly format: Format) {
+    this.t = TOKENS[format];
+  }
+
+  print(node: Node): Printed {
+    let p = this.memo.get(node);
+    if (!p) {
+      p = (NOTATIONS[node.op] as Notation<Op>)(node as NodeOf<Op>, this);
+      this.memo.set(node, p);
+    }
+    return p;
+  }
+
+  /** The child's text, in parentheses when its level is below `min`. */
+  wrap(node: Node, min: number): string {
+    const p = this.print(node);
+    return p.level < min ? this.parens(p.text) : p.text;
+  }
+
+  parens(text: string): string {
+    return `${this.t.open}${text}${this.t.close}`;
+  }
+
+  /** Joins juxtaposed factors; ASCII spells the product out, LaTeX separates a control word from a letter. */
+  juxtapose(parts: readonly string[]): string {
+    if (this.format === 'ascii') return parts.join('*');
+    let out = '';
+    for (const part of parts) {
+      if (out && this.format === 'latex' && /\\[A-Za-z]+$/.test(out) && /^[A-Za-z]/.test(part)) out += ' ';
+      else if (out && this.format === 'unicode' && ((/_[A-Za-z0-9]+$/.test(out) && /^[A-Za-z0-9]/.test(part)) || (/[0-9]$/.test(out) && /^[0-9]/.test(part)))) out += '·';
+      else if (out && this.format === 'unicode' && /^[a-z]{2,}/.test(part) && /[\p{L}\p{N})\]|‖ᵀ′]$/u.test(out)) out += ' '; // γ log|K|, not γlog|K|
+      out += part;
+    }
+    return out;
+  }
+
+  /** `f(args)` with a function word. */
+  applyWord(word: string, args: readonly Node[], primes = 0): Printed {
+    const prime = this.format === 'unicode' ? PRIMES[primes] ?? `^(${primes})` : "'".repeat(primes);
+    const inner = args.map((a) => this.print(a).text).join(this.t.comma);
+    if (this.format === 'latex' && word === '\\sqrt') return { text: `\\sqrt{${inner}}`, level: Level.POSTFIX };
+    return { text: `${word}${prime}${this.parens(inner)}`, level: Level.POSTFIX };
+  }
+
+  /** A superscript on a base, braced in LaTeX when the base already carries one (`{W^{(1)}}^{\top}`). */
+  superscript(base: Node, script: string): string {
+    const text = this.wrap(base, Level.ATOM);
+    if (this.format === 'latex' && base.op === 'var' && base.attr.name.index !== undefined) return `{${text}}${script}`;
+    return `${text}${script}`;
+  }
+
+  exponent(e: Node): string {
+    const r = e.op === 'const' ? e.attr : undefined;
+    if (this.format === 'latex') return `^{${this.print(e).text}}`;
+    if (r && Q.isInteger(r)) {
+      if (this.format === 'unicode') return superscriptDigits(String(r.num)) ?? `^(${r.num})`;
+      return `^${r.num < 0 ? `(${r.num})` : r.num}`;
+    }
+    const p = this.print(e);
+    return p.level >= Level.ATOM && !(r && !Q.isInteger(r)) ? `^${p.text}` : `^(${p.text})`;
+  }
+
+  constant(r: Q.Rational): string {
+    if (!Q.isExact(r)) return String(Q.toNumber(r));
+    const a = Math.abs(r.num);
+    if (r.den === 1) return String(a);
+    if (this.format === 'latex') return `\\frac{${a}}{${r.den}}`;
+    if (this.format === 'unicode' && VULGAR[`${a}/${r.den}`]) return VULGAR[`${a}/${r.den}`];
+    return `(${a}/${r.den})`;
+  }
+}
+
+type Notation<O extends Op> = (node: NodeOf<O>, p: Printer) => Printed;
+
+const atom = (text: string): Printed => ({ text, level: Level.ATOM });
+const word = (key: string, p: Printer): string => FUNCTION_WORDS[key][p.format];
+
+/** Prints a product: sign, coefficient (a fraction in LaTeX, with the leading scalar names in its numerator), factors. */
+function printProduct(node: NodeOf<'mul'>, p: Printer): Printed {
+  const first = node.args[0];
+  const coefficient = first.op === 'const' ? first.attr : Q.ONE;
+  let factors = first.op === 'const' ? node.args.slice(1) : node.args;
+  const negative = Q.toNumber(coefficient) < 0;
+  const magnitude = negative ? Q.neg(coefficient) : coefficient;
+  const parts: string[] = [];
+  const isOne = magnitude.num === 1 && magnitude.den === 1;
+  if (p.format === 'latex' && Q.isExact(magnitude) && magnitude.den > 1) {
+    // −γ/2·log|K| is written −\frac{\gamma}{2}\log|K|: leading scalar names join the numerator.
+    let k = 0;
+    while (k < factors.length - 1 && ['var', 'dim', 'constant'].includes(factors[k].op) && isScalar(factors[k].shape)) k++;
+    if (k === factors.length - 1 && ['var', 'dim', 'constant'].includes(factors[k].op) && isScalar(factors[k].shape)) k++;
+    const numerator = k > 0 ? p.juxtapose([...(magnitude.num === 1 ? [] : [String(magnitude.num)]), ...factors.slice(0, k).map((f) => p.print(f).text)]) : String(magnitude.num);
+    parts.push(`\\frac{${numerator}}{${magnitude.den}}`);
+    factors = factors.slice(k);
+  } else if (!isOne) {
+    parts.push(p.constant(magnitude));
+  }
+  factors.forEach((f, i) => {
+    const last = i === factors.length - 1;
+    // An inner product followed by more factors reads better in parentheses: (wᵀφ)y.
+    const innerProduct = f.op === 'matmul' && isScalar(f.shape) && !last;
+    const min = p.format === 'ascii' ? Level.JUXT : Level.POSTFIX;
+    const text = innerProduct ? p.parens(p.print(f).text) : f.op === 'matmul' && !innerProduct ? p.wrap(f, Level.JUXT) : p.wrap(f, min);
+    parts.push(text);
+  });
+  const body = parts.length ? p.juxtapose(parts) : '1';
+  if (negative) return { text: `${p.t.neg}${body}`, level: Level.NEG };
+  return { text: body, level: p.format === 'ascii' ? Level.PRODUCT : Level.JUXT };
+}
+
+function printSum(node: NodeOf<'add'>, p: Printer): Printed {
+  let text = '';
+  node.args.forEach((term, i) => {
+    const printed = p.print(term);
+    const negative = printed.level === Level.NEG || (term.op === 'const' && Q.toNumber(term.attr) < 0);
+    if (i === 0) text = printed.level < Level.NEG ? p.parens(printed.text) : printed.text;
+    else if (negative) {
+      const positive = printed.text.slice(p.t.neg.length);
+      text += `${p.t.minus}${positive}`;
+    } else text += `${p.t.plus}${printed.level <= Level.SUM ? p.parens(printed.text) : printed.text}`;
+  });
+  return { text, level: Level.SUM };
+}
+
+const NOTATIONS: { [O in Op]: Notation<O> } = {
+  const: (n, p) => {
+    const text = p.constant(n.attr);
+    if (Q.toNumber(n.attr) < 0) return { text: `${p.t.neg}${text}`, level: Level.NEG };
+    return { text, level: n.attr.den > 1 && p.format !== 'latex' ? Level.ATOM : Level.ATOM };
+  },
+  constant: (_, p) => atom(p.t.pi),
+  var: (n, p) => atom(printName(n.attr.name, p.format)),
+  dim: (n, p) => atom(p.format === 'latex' ? latexBase(n.attr) : p.format === 'ascii' ? asciiBase(n.attr) : n.attr),
+  identity: (_, p) => atom(p.t.identity),
+  ones: (_, p) => atom(p.t.ones),
+  zeros: (_, p) => atom(p.t.zero),
+  add: printSum,
+  mul: printProduct,
+  matmul: (n, p) => {
+    const min = p.format === 'ascii' ? Level.JUXT : Level.POSTFIX;
+    return { text: p.juxtapose(n.args.map((a) => p.wrap(a, min))), level: p.format === 'ascii' ? Level.PRODUCT : Level.JUXT };
+  },
+  hadamard: (n, p) => ({
+    text: n.args.map((a, i) => p.wrap(a, p.format === 'ascii' ? (i === 0 ? Level.PRODUCT : Level.JUXT) : Level.JUXT)).join(p.t.hadamard),
+    level: Level.PRODUCT,
+  }),
+  pow: (n, p) => {
+    const [base, e] = n.args;
+    if (!isScalar(base.shape)) {
+      // Hadamard power, only produced by differentiation: x^{∘2}.
+      const script = p.format === 'latex' ? `^{\\circ ${p.print(e).text}}` : `^∘${p.exponent(e).replace(/^\^/, '')}`;
+      return { text: p.superscript(base, script), level: Level.POSTFIX };
+    }
+    return { text: p.superscript(base, p.exponent(e)), level: Level.POSTFIX };
+  },
+  transpose: (n, p) => ({ text: p.superscript(n.args[0], p.t.transpose), level: Level.POSTFIX }),
+  inv: (n, p) => ({ text: p.superscript(n.args[0], p.format === 'latex' ? '^{-1}' : p.format === 'unicode' ? '⁻¹' : '^-1'), level: Level.POSTFIX }),
+  det: (n, p) => (p.format === 'ascii' ? p.applyWord('det', n.args) : atom(`${p.t.bar[0]}${p.print(n.args[0]).text}${p.t.bar[1]}`)),
+  trace: (n, p) => p.applyWord(word('trace', p), n.args),
+  diag: (n, p) => p.applyWord(word('diag', p), n.args),
+  norm: (n, p) => {
+    const inner = p.print(n.args[0]).text;
+    if (p.format === 'ascii') return atom(n.attr === 'F' ? `norm(${inner}, 'fro')` : `norm(${inner})`);
+    const sub = n.attr === 'F' ? (p.format === 'latex' ? '_{F}' : '_F') : '';
+    return atom(`${p.t.norm[0]}${inner}${p.t.norm[1]}${sub}`);
+  },
+  apply: (n, p) => {
+    const fn = n.attr;
+    const arg = n.args[0];
+    if (fn.kind === 'abstract') return p.applyWord(printName(fn.name, p.format), n.args, fn.order);
+    if (fn.name === 'abs') return p.format === 'ascii' ? p.applyWord('abs', n.args) : atom(`${p.t.bar[0]}${p.print(arg).text}${p.t.bar[1]}`);
+    // log|K|, log‖x‖: a bracketed argument needs no parentheses.
+    if (fn.name === 'log' && p.format !== 'ascii' && (arg.op === 'det' || arg.op === 'norm')) return { text: `${word('log', p)}${p.print(arg).text}`, level: Level.POSTFIX };
+    if (fn.name === 'sqrt' && p.format === 'unicode') {
+      const inner = p.print(arg);
+      return { text: `√${inner.level >= Level.ATOM ? inner.text : p.parens(inner.text)}`, level: Level.POSTFIX };
+    }
+    return p.applyWord(word(fn.name, p), n.args);
+  },
+  indicator: (n, p) => {
+    const [a, b] = n.args;
+    return atom(`${p.t.indicator[0]}${p.print(a).text} ${RELATIONS[p.format][n.attr]} ${p.print(b).text}${p.t.indicator[1]}`);
+  },
+  max: (n, p) => p.applyWord(word('max', p), n.args),
+  min: (n, p) => p.applyWord(word('min', p), n.args),
+  softmax: (n, p) => p.applyWord(word('softmax', p), n.args),
+  logsumexp: (n, p) => p.applyWord(word('logsumexp', p), n.args),
+  call: (n, p) => {
+    const name = printName(n.attr.name, p.format);
+    const partials = n.attr.partials;
+    if (partials.length === 0) return p.applyWord(name, n.args);
+    const sub = partials.map((i) => (p.format === 'unicode' ? String(i).split('').map((d) => SUBSCRIPT_DIGITS[Number(d)]).join('') : String(i)));
+    const prefix = p.format === 'latex' ? partials.map((i) => `\\partial_{${i}}`).join('') + ' ' : p.format === 'unicode' ? sub.map((s) => `∂${s}`).join('') : partials.map((i) => `d${i}_`).join('');
+    const inner = n.args.map((a) => p.print(a).text).join(', ');
+    return { text: `${prefix}${name}${p.parens(inner)}`, level: Level.POSTFIX };
+  },
+};
+
+const printers: Partial<Record<Format, Printer>> = {};
+
+export function print(node: Node, format: Format): string {
+  // A fresh printer per call keeps the memo small; nodes are immutable, so caching across calls is safe too.
+  const printer = printers[format] ?? (printers[format] = new Printer(format));
+  return printer.print(node).text;
+}
+
+export const toLatex = (node: Node): string => print(node, 'latex');
+export const toUnicode = (node: Node): string => print(node, 'unicode');
+export const toAscii = (node: Node): string => print(node, 'ascii');

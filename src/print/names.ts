@@ -1,0 +1,61 @@
+// Names in each notation: `W⁽¹⁾` / `W^{(1)}` / `W^(1)`, `ŷ` / `\hat{y}` / `y_hat`, `α` / `\alpha` / `alpha`.
+import type { Name } from '../syntax/ast.ts';
+
+export type Format = 'latex' | 'unicode' | 'ascii';
+
+const GREEK: Record<string, string> = {
+  α: 'alpha', β: 'beta', γ: 'gamma', δ: 'delta', ε: 'epsilon', ζ: 'zeta', η: 'eta', θ: 'theta', ι: 'iota', κ: 'kappa', λ: 'lambda',
+  μ: 'mu', ν: 'nu', ξ: 'xi', π: 'pi', ρ: 'rho', σ: 'sigma', τ: 'tau', υ: 'upsilon', φ: 'phi', χ: 'chi', ψ: 'psi', ω: 'omega',
+  Γ: 'Gamma', Δ: 'Delta', Θ: 'Theta', Λ: 'Lambda', Ξ: 'Xi', Π: 'Pi', Σ: 'Sigma', Φ: 'Phi', Ψ: 'Psi', Ω: 'Omega', ℓ: 'ell',
+};
+
+const SUB_DIGITS: Record<string, string> = { '0': '₀', '1': '₁', '2': '₂', '3': '₃', '4': '₄', '5': '₅', '6': '₆', '7': '₇', '8': '₈', '9': '₉', i: 'ᵢ', j: 'ⱼ', k: 'ₖ' };
+const SUP_DIGITS: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹', '-': '⁻', n: 'ⁿ' };
+const COMBINING: Record<NonNullable<Name['accent']>, string> = { hat: '\u0302', bar: '\u0304', tilde: '\u0303', dot: '\u0307' };
+
+/** ASCII spelling of a base letter: `α` → `alpha`. */
+export const asciiBase = (base: string): string => GREEK[base] ?? base;
+
+export function latexBase(base: string): string {
+  const word = GREEK[base];
+  return word ? `\\${word}` : base;
+}
+
+export function superscriptDigits(text: string): string | undefined {
+  const chars = [...text];
+  return chars.every((c) => SUP_DIGITS[c]) ? chars.map((c) => SUP_DIGITS[c]).join('') : undefined;
+}
+
+export function printName(n: Name, format: Format): string {
+  switch (format) {
+    case 'unicode': {
+      let s = (n.base + (n.accent ? COMBINING[n.accent] : '')).normalize('NFC');
+      if (n.sub !== undefined) s += [...n.sub].every((c) => SUB_DIGITS[c]) ? [...n.sub].map((c) => SUB_DIGITS[c]).join('') : `_${n.sub}`;
+      if (n.index !== undefined) s += superscriptDigits(n.index) ? `⁽${superscriptDigits(n.index)}⁾` : `^(${n.index})`;
+      return s;
+    }
+    case 'latex': {
+      let s = latexBase(n.base);
+      if (n.accent) s = `\\${n.accent}{${s}}`;
+      if (n.sub !== undefined) s += n.sub.length === 1 ? `_{${n.sub}}` : `_{\\mathrm{${n.sub}}}`;
+      if (n.index !== undefined) s += `^{(${n.index})}`;
+      return s;
+    }
+    case 'ascii': {
+      let s = asciiBase(n.base);
+      if (n.accent) s += `_${n.accent}`;
+      if (n.sub !== undefined) s += `_${n.sub}`;
+      if (n.index !== undefined) s += `^(${n.index})`;
+      return s;
+    }
+  }
+}
+
+/** A TypeScript identifier for a name: `W⁽¹⁾`/`W₁` → `W1`, `α` → `alpha`, `ŷ` → `y_hat`, `L_reg` → `L_reg`. */
+export function identifierFor(n: Name): string {
+  let s = asciiBase(n.base);
+  if (n.accent) s += `_${n.accent}`;
+  if (n.sub !== undefined) s += /^\d+$/.test(n.sub) ? n.sub : `_${n.sub}`;
+  if (n.index !== undefined) s += /^\d+$/.test(n.index) ? n.index : `_${n.index}`;
+  return s.replace(/[^A-Za-z0-9_$]/g, '_');
+}

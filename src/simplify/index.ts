@@ -1,0 +1,84 @@
+// The simplifier: a bottom-up fixpoint over the named rules of `rules.ts`. Operands are simplified
+// first (memoized on node identity, so shared subexpressions are simplified once), then the rules
+// for the node's op are tried until none applies. A cap on rewrites per node guarantees
+// termination; `fired` counts which rules applied, for --explain and for steps.
+import type { Node } from '../ir/node.ts';
+import { topoSort } from '../ir/node.ts';
+import { rebuild } from '../ir/construct.ts';
+import type { AnyRule } from './rules.ts';
+import { RULES, RULES_BY_OP } from './rules.ts';
+
+export { RULES };
+export type { AnyRule as Rule };
+
+/** Rewrites applied to one node (and its replacements) before the driver gives up on it. */
+export const MAX_REWRITES_PER_NODE = 64;
+
+export interface SimplifyTrace {
+  /** Rule name → how many times it fired. */
+  readonly fired: Map<string, number>;
+  /** Each application in order: the rule, the node before and after. */
+  readonly steps: { rule: AnyRule; before: Node; after: Node }[];
+}
+
+export class Simplifier {
+  private readonly memo = new Map<Node, Node>();
+  readonly trace: SimplifyTrace = { fired: new Map(), steps: [] };
+  private budgetExhausted = false;
+
+  constructor(private readonly recordSteps = false) {}
+
+  /** True when some node hit the rewrite cap (the result is still equal, just maybe not simplest). */
+  get capped(): boolean {
+    return this.budgetExhausted;
+  }
+
+  simplify(root: Node): Node {
+    // Simplify operands bottom-up without recursion (deep graphs), then the root.
+    for (const node of topoSort([root])) this.node(node);
+    return this.node(root);
+  }
+
+  private node(node: Node): Node {
+    const known = this.memo.get(node);
+    if (known) return known;
+    let current = rebuild(node, node.args.map((a) => this.memo.get(a) ?? this.simplifyDeep(a)));
+    for (let rewrites = 0; ; rewrites++) {
+      if (rewrites >= MAX_REWRITES_PER_NODE) {
+        this.budgetExhausted = true;
+        break;
+      }
+      const next = this.applyOnce(current);
+      if (!next) break;
+      // The replacement's new operands may themselves simplify.
+      current = rebuild(next, next.args.map((a) => this.simplifyDeep(a)));
+    }
+    this.memo.set(node, current);
+    this.memo.set(current, current);
+    return current;
+  }
+
+  private simplifyDeep(node: Node): Node {
+    const known = this.memo.get(node);
+    if (known) return known;
+    for (const n of topoSort([node])) if (!this.memo.has(n)) this.node(n);
+    return this.memo.get(node) as Node;
+  }
+
+  private applyOnce(node: Node): Node | undefined {
+    for (const r of RULES_BY_OP.get(node.op) ?? []) {
+      const after = (r.rewrite as (n: Node) => Node | undefined)(node);
+      if (after && after !== node) {
+        this.trace.fired.set(r.name, (this.trace.fired.get(r.name) ?? 0) + 1);
+        if (this.recordSteps) this.trace.steps.push({ rule: r, before: node, after });
+        return after;
+      }
+    }
+    return undefined;
+  }
+}
+
+/** Simplifies one expression. */
+export function simplify(node: Node): Node {
+  return new Simplifier().simplify(node);
+}

@@ -1,0 +1,177 @@
+// Simplification rules as data: each has a name (reported by --explain and in steps), the identity
+// it applies, the op it looks at, and a rewrite that returns the equal, simpler node or nothing.
+// Every rule preserves value (a property test checks it) and none undoes another, so the fixpoint
+// driver terminates; an iteration cap guards it anyway. Facts such as symmetry are node
+// properties (`ir/properties.ts`), not patterns inside rules.
+import * as C from '../ir/construct.ts';
+import type { Node, NodeOf, Op } from '../ir/node.ts';
+import { isSymmetric } from '../ir/properties.ts';
+import * as Q from '../ir/rational.ts';
+import { isScalar } from '../ir/shape.ts';
+
+export interface Rule<O extends Op = Op> {
+  readonly name: string;
+  /** The identity, as a TA would write it. */
+  readonly identity: string;
+  readonly op: O;
+  readonly rewrite: (node: NodeOf<O>) => Node | undefined;
+}
+
+/** A rule for any op (a union, so each rule keeps its precise node type). */
+export type AnyRule = { [O in Op]: Rule<O> }[Op];
+
+const rule = <O extends Op>(name: string, identity: string, op: O, rewrite: (node: NodeOf<O>) => Node | undefined): Rule<O> => ({ name, identity, op, rewrite });
+
+/** base and exponent of a scalar factor: x → (x, 1), x^k → (x, k). */
+function powerParts(n: Node): { base: Node; exponent: Node } {
+  if (n.op === 'pow' && isScalar(n.shape)) return { base: n.args[0], exponent: n.args[1] };
+  return { base: n, exponent: C.ONE };
+}
+
+/** A term's numeric coefficient and the rest: −2(Wx − x)xᵀ → (−2, (Wx − x)xᵀ). */
+export function coefficientOf(term: Node): { coefficient: Q.Rational; rest: Node } {
+  if (term.op === 'mul' && term.args[0].op === 'const') return { coefficient: term.args[0].attr, rest: C.mul(...term.args.slice(1)) };
+  if (term.op === 'const') return { coefficient: term.attr, rest: C.ONE };
+  return { coefficient: Q.ONE, rest: term };
+}
+
+/** A key equal for products that differ only in the order of scalar factors (αγX ~ γαX). */
+function commutativeKey(n: Node): string {
+  if (n.op !== 'mul') return String(n.id);
+  const scalars = n.args.filter((a) => isScalar(a.shape)).map((a) => a.id).sort((a, b) => a - b);
+  const tensor = n.args.find((a) => !isScalar(a.shape));
+  return `${scalars.join('·')}|${tensor?.id ?? ''}`;
+}
+
+export const RULES: readonly AnyRule[] = [
+  // ---- products of scalars ----
+  rule('combine-powers', 'xᵃ·xᵇ = xᵃ⁺ᵇ (x·x⁻¹ = 1, x²·x = x³)', 'mul', (n) => {
+    const scalars = n.args.filter((a) => isScalar(a.shape) && a.op !== 'const');
+    const groups = new Map<Node, Node[]>();
+    for (const f of scalars) {
+      const { base, exponent } = powerParts(f);
+      groups.set(base, [...(groups.get(base) ?? []), exponent]);
+    }
+    if ([...groups.values()].every((g) => g.length === 1)) return undefined;
+    const done = new Set<Node>();
+    const factors: Node[] = [];
+    for (const f of n.args) {
+      if (!isScalar(f.shape) || f.op === 'const') {
+        factors.push(f);
+        continue;
+      }
+      const { base } = powerParts(f);
+      if (done.has(base)) continue;
+      done.add(base);
+      const exponents = groups.get(base) as Node[];
+      factors.push(exponents.length === 1 ? f : C.pow(base, C.add(...exponents)));
+    }
+    return C.mul(...factors);
+  }),
+  rule('power-of-power', '(xᵃ)ᵇ = xᵃᵇ for integer b', 'pow', (n) => {
+    const [base, e] = n.args;
+    if (base.op !== 'pow' || !isScalar(n.shape) || e.op !== 'const' || !Q.isInteger(e.attr)) return undefined;
+    return C.pow(base.args[0], C.mul(base.args[1], e));
+  }),
+  rule('power-of-product', '(ab)ᵏ = aᵏbᵏ for integer k', 'pow', (n) => {
+    const [base, e] = n.args;
+    if (base.op !== 'mul' || !isScalar(n.shape) || e.op !== 'const' || !Q.isInteger(e.attr)) return undefined;
+    return C.mul(...base.args.map((a) => C.pow(a, e)));
+  }),
+
+  // ---- sums ----
+  rule('collect-like-terms', 'aX + bX = (a + b)X', 'add', (n) => {
+    const groups = new Map<string, { rest: Node; coefficient: Q.Rational; first: number }>();
+    n.args.forEach((term, i) => {
+      const { coefficient, rest } = coefficientOf(term);
+      const key = commutativeKey(rest);
+      const g = groups.get(key);
+      if (g) g.coefficient = Q.add(g.coefficient, coefficient);
+      else groups.set(key, { rest, coefficient, first: i });
+    });
+    if (groups.size === n.args.length) return undefined;
+    const terms = [...groups.values()].sort((a, b) => a.first - b.first).map((g) => C.mul(C.num(g.coefficient), g.rest));
+    return C.add(...terms);
+  }),
+
+  // ---- transposes ----
+  rule('transpose-symmetric', 'Sᵀ = S when S is symmetric (K = αAAᵀ + β⁻¹I, K⁻¹, I)', 'transpose', (n) => (isSymmetric(n.args[0]) ? n.args[0] : undefined)),
+  rule('transpose-product', '(AB)ᵀ = BᵀAᵀ', 'transpose', (n) => {
+    const a = n.args[0];
+    return a.op === 'matmul' ? C.matmul(...[...a.args].reverse().map(C.transpose)) : undefined;
+  }),
+  rule('transpose-scaled', '(sA)ᵀ = sAᵀ', 'transpose', (n) => {
+    const a = n.args[0];
+    return a.op === 'mul' ? C.mul(...a.args.slice(0, -1), C.transpose(a.args[a.args.length - 1])) : undefined;
+  }),
+  rule('transpose-inverse', '(A⁻¹)ᵀ = (Aᵀ)⁻¹', 'transpose', (n) => {
+    const a = n.args[0];
+    return a.op === 'inv' && a.args[0].op === 'transpose' ? C.inv(a.args[0].args[0]) : undefined;
+  }),
+  rule('inverse-symmetric-transpose', '(Sᵀ)⁻¹ = S⁻¹ for symmetric S', 'inv', (n) => {
+    const a = n.args[0];
+    return a.op === 'transpose' && isSymmetric(a.args[0]) ? C.inv(a.args[0]) : undefined;
+  }),
+
+  // ---- identity, ones, inverses in products ----
+  rule('identity-product', 'IA = AI = A', 'matmul', (n) => {
+    const kept = n.args.filter((a) => a.op !== 'identity');
+    if (kept.length === n.args.length) return undefined;
+    return kept.length ? C.matmul(...kept) : n.args[0];
+  }),
+  rule('inverse-cancel', 'A⁻¹A = AA⁻¹ = I', 'matmul', (n) => {
+    for (let i = 0; i + 1 < n.args.length; i++) {
+      const [a, b] = [n.args[i], n.args[i + 1]];
+      if ((a.op === 'inv' && a.args[0] === b) || (b.op === 'inv' && b.args[0] === a)) {
+        const rest = [...n.args.slice(0, i), ...n.args.slice(i + 2)];
+        return rest.length ? C.matmul(...rest) : C.identity(a.shape.rows);
+      }
+    }
+    return undefined;
+  }),
+  rule('ones-inner-product', '𝟙ᵀ𝟙 = n', 'matmul', (n) => {
+    if (n.args.length !== 2) return undefined;
+    const [a, b] = n.args;
+    if (a.op === 'transpose' && a.args[0].op === 'ones' && b.op === 'ones' && isScalar(n.shape)) {
+      const size = b.shape.rows;
+      return typeof size === 'number' ? C.num(size) : C.dimValue(size);
+    }
+    return undefined;
+  }),
+  rule('hadamard-ones', 'A ⊙ 𝟙 = A', 'hadamard', (n) => {
+    const kept = n.args.filter((a) => a.op !== 'ones');
+    if (kept.length === n.args.length) return undefined;
+    return kept.length ? C.hadamard(...kept) : n.args[0];
+  }),
+  rule('hadamard-identity-diagonal', 'I ⊙ A with A = I is I', 'hadamard', (n) => (n.args.every((a) => a.op === 'identity') ? n.args[0] : undefined)),
+
+  // ---- traces ----
+  rule('trace-identity', 'tr(I) = n', 'trace', (n) => {
+    const a = n.args[0];
+    if (a.op !== 'identity') return undefined;
+    return typeof a.shape.rows === 'number' ? C.num(a.shape.rows) : C.dimValue(a.shape.rows);
+  }),
+  rule('trace-scaled', 'tr(sA) = s·tr(A)', 'trace', (n) => {
+    const a = n.args[0];
+    return a.op === 'mul' ? C.mul(...a.args.slice(0, -1), C.trace(a.args[a.args.length - 1])) : undefined;
+  }),
+  rule('trace-transpose', 'tr(Aᵀ) = tr(A)', 'trace', (n) => (n.args[0].op === 'transpose' ? C.trace(n.args[0].args[0]) : undefined)),
+  rule('trace-cyclic-to-inner', 'tr(abᵀ) = bᵀa, tr(ABc dᵀ) = dᵀABc (cyclic)', 'trace', (n) => {
+    const a = n.args[0];
+    if (a.op !== 'matmul') return undefined;
+    const j = a.args.findIndex((c) => c.shape.rows === 1);
+    if (j < 0) return undefined;
+    return C.matmul(...a.args.slice(j), ...a.args.slice(0, j));
+  }),
+
+  // ---- scalars in disguise ----
+  rule('scalar-hadamard', 'for scalars a ⊙ b = ab', 'hadamard', (n) => (isScalar(n.shape) ? C.mul(...n.args) : undefined)),
+];
+
+/** Rules grouped by the op they look at. */
+export const RULES_BY_OP: ReadonlyMap<Op, readonly AnyRule[]> = (() => {
+  const m = new Map<Op, AnyRule[]>();
+  for (const r of RULES) m.set(r.op, [...(m.get(r.op) ?? []), r]);
+  return m;
+})();
+
