@@ -8,6 +8,7 @@
 import type { Node, NodeOf, Op } from '../ir/node.ts';
 import * as Q from '../ir/rational.ts';
 import { isScalar } from '../ir/shape.ts';
+import type { Name } from '../syntax/ast.ts';
 import type { Format } from './names.ts';
 import { asciiBase, latexBase, printName, superscriptDigits } from './names.ts';
 
@@ -57,14 +58,24 @@ export class Printer {
   private readonly memo = new Map<Node, Printed>();
   readonly t: (typeof TOKENS)[Format];
 
-  constructor(readonly format: Format) {
+  /** `abbreviations` prints a node as a name the user gave it (`h` for relu(W₁x + b₁)), except at the root. */
+  constructor(
+    readonly format: Format,
+    private readonly abbreviations: ReadonlyMap<Node, Name> = new Map(),
+  ) {
     this.t = TOKENS[format];
+  }
+
+  /** Prints `root`, using abbreviations only below it. */
+  printRoot(root: Node): string {
+    return (NOTATIONS[root.op] as Notation<Op>)(root as NodeOf<Op>, this).text;
   }
 
   print(node: Node): Printed {
     let p = this.memo.get(node);
     if (!p) {
-      p = (NOTATIONS[node.op] as Notation<Op>)(node as NodeOf<Op>, this);
+      const name = this.abbreviations.get(node);
+      p = name ? atom(printName(name, this.format)) : (NOTATIONS[node.op] as Notation<Op>)(node as NodeOf<Op>, this);
       this.memo.set(node, p);
     }
     return p;
@@ -255,12 +266,8 @@ const NOTATIONS: { [O in Op]: Notation<O> } = {
   },
 };
 
-const printers: Partial<Record<Format, Printer>> = {};
-
-export function print(node: Node, format: Format): string {
-  // A fresh printer per call keeps the memo small; nodes are immutable, so caching across calls is safe too.
-  const printer = printers[format] ?? (printers[format] = new Printer(format));
-  return printer.print(node).text;
+export function print(node: Node, format: Format, abbreviations?: ReadonlyMap<Node, Name>): string {
+  return new Printer(format, abbreviations).printRoot(node);
 }
 
 export const toLatex = (node: Node): string => print(node, 'latex');

@@ -1,0 +1,157 @@
+// The pipeline as functions: parse → build → diff → simplify → print / evaluate. The CLI and every
+// later stage use these; nothing here knows about terminals or files.
+import { ChainruleError } from './errors.ts';
+import type { BuildOptions, Model, VariableInfo } from './build/index.ts';
+import { buildModel, looseKey } from './build/index.ts';
+import type { Backward, Layout } from './diff/index.ts';
+import { backward, inLayout } from './diff/index.ts';
+import type { DimSizes, Tensor } from './eval/index.ts';
+import { evaluate, inferDims, tensor } from './eval/index.ts';
+import type { Node } from './ir/node.ts';
+import { isColumn, isScalar } from './ir/shape.ts';
+import type { Format } from './print/index.ts';
+import { print } from './print/index.ts';
+import { Simplifier } from './simplify/index.ts';
+import type { Name } from './syntax/ast.ts';
+import { parseDeclarations, parseProgram } from './syntax/parse.ts';
+
+export interface ParseOptions {
+  /** Declarations beside the expression: `W: n×n, x: n`. */
+  readonly where?: string;
+  /** The definition to take as the output (`L_reg`); default: the last statement. */
+  readonly of?: string;
+}
+
+/** Parses and types a program. Errors carry the text they point into. */
+export function parse(source: string, options: ParseOptions = {}): Model {
+  let declarations: BuildOptions['declarations'] = [];
+  if (options.where !== undefined && options.where.trim() !== '') {
+    try {
+      declarations = parseDeclarations(options.where);
+    } catch (e) {
+      throw e instanceof ChainruleError ? e.withSource(options.where) : e;
+    }
+  }
+  try {
+    const program = parseProgram(source);
+    return buildModel(program, source, { declarations, declarationSource: options.where, of: options.of });
+  } catch (e) {
+    throw e instanceof ChainruleError ? e.withSource(source) : e;
+  }
+}
+
+/** The variable a user means by `W1`, `W⁽¹⁾`, `alpha` or `α`. */
+export function findVariable(model: Model, written: string): VariableInfo {
+  const exact = model.variables.find((v) => v.key === written || v.display === written);
+  if (exact) return exact;
+  const loose = looseKey(written);
+  const matches = model.variables.filter((v) => looseKey(v.key) === loose || looseKey(v.display) === loose);
+  if (matches.length === 1) return matches[0];
+  const known = model.variables.map((v) => v.display).join(', ');
+  if (matches.length > 1) throw new ChainruleError(`${written} could mean ${matches.map((m) => m.display).join(' or ')}`, { hint: 'write the name exactly as in the expression' });
+  throw new ChainruleError(`${written} is not a variable of the expression`, { hint: known ? `its variables are ${known}` : 'the expression has no variables' });
+}
+
+/** Names the user gave to intermediate values (`h`, `ŷ`), for printing results in their terms. */
+export function definitionNames(model: Model): Map<Node, Name> {
+  const names = new Map<Node, Name>();
+  for (const d of model.definitions) {
+    if (d.node.op !== 'var' && d.node.op !== 'const' && d.node !== model.output.node) names.set(d.node, d.name);
+  }
+  return names;
+}
+
+export interface Derivative {
+  readonly variable: VariableInfo;
+  /** The simplified derivative in the requested layout. */
+  readonly node: Node;
+  /** Before simplification (the raw backward pass). */
+  readonly raw: Node;
+  readonly unicode: string;
+  readonly latex: string;
+  readonly ascii: string;
+}
+
+export interface DiffOptions {
+  readonly layout?: Layout;
+  /** Print in terms of the user's definitions (`(ŷ − y)hᵀ`), the default, or fully expanded. */
+  readonly expand?: boolean;
+}
+
+export interface DiffResult {
+  readonly model: Model;
+  readonly derivatives: readonly Derivative[];
+  readonly backward: Backward;
+  readonly simplifier: Simplifier;
+}
+
+/** ∂output/∂v for each v in `wrt`, simplified and printed. */
+export function differentiate(model: Model, wrt: readonly string[], options: DiffOptions = {}): DiffResult {
+  if (wrt.length === 0) throw new ChainruleError('say which variables to differentiate with respect to', { hint: '--wrt W,x' });
+  const variables = wrt.map((w) => findVariable(model, w));
+  const pass = backward(model.output.node, variables.map((v) => v.node));
+  const simplifier = new Simplifier(true);
+  const names = options.expand ? undefined : definitionNames(model);
+  const derivatives = variables.map((variable) => {
+    const raw = pass.gradients.get(variable.node) as Node;
+    const node = simplifier.simplify(inLayout(raw, options.layout ?? 'gradient'));
+    const show = (f: Format) => print(node, f, names);
+    return { variable, node, raw, unicode: show('unicode'), latex: show('latex'), ascii: show('ascii') };
+  });
+  return { model, derivatives, backward: pass, simplifier };
+}
+
+// ---- values ----------------------------------------------------------------------------------
+
+/** A value as written in JSON: a number, a vector, or a matrix as an array of rows. */
+export type JsonValue = number | number[] | number[][];
+
+export function toTensor(name: string, value: unknown): Tensor {
+  if (typeof value === 'number') return tensor(1, 1, [value]);
+  if (Array.isArray(value) && value.every((x) => typeof x === 'number')) return tensor(value.length, 1, value as number[]);
+  if (Array.isArray(value) && value.length > 0 && value.every((r) => Array.isArray(r) && r.every((x) => typeof x === 'number'))) {
+    const rows = value as number[][];
+    const cols = rows[0].length;
+    if (rows.some((r) => r.length !== cols)) throw new ChainruleError(`the rows of ${name} have different lengths`);
+    return tensor(rows.length, cols, rows.flat());
+  }
+  throw new ChainruleError(`the value of ${name} must be a number, an array of numbers, or an array of rows`);
+}
+
+/** JSON form of a value of the given shape: number, vector, or rows. */
+export function fromTensor(t: Tensor, shapeOfValue: Node['shape']): JsonValue {
+  if (isScalar(shapeOfValue)) return t.data[0];
+  if (isColumn(shapeOfValue)) return Array.from(t.data);
+  return Array.from({ length: t.rows }, (_, i) => Array.from(t.data.subarray(i * t.cols, (i + 1) * t.cols)));
+}
+
+export interface Bound {
+  readonly values: Map<string, Tensor>;
+  readonly dims: DimSizes;
+}
+
+/** Binds user-given values (keyed by the names as written, or their ASCII aliases) to variables. */
+export function bindValues(model: Model, given: Readonly<Record<string, unknown>>, dims: DimSizes = {}): Bound {
+  const values = new Map<string, Tensor>();
+  for (const [written, value] of Object.entries(given)) {
+    const v = findVariable(model, written);
+    let t = toTensor(written, value);
+    // A row vector variable given as a flat array.
+    if (v.shape.rows === 1 && v.shape.cols !== 1 && t.cols === 1) t = { rows: 1, cols: t.rows, data: t.data };
+    values.set(v.key, t);
+  }
+  const missing = model.variables.filter((v) => !values.has(v.key));
+  if (missing.length) throw new ChainruleError(`no value for ${missing.map((m) => m.display).join(', ')}`, { hint: `add ${missing.map((m) => `"${m.display}"`).join(', ')} to the values` });
+  return { values, dims: inferDims(model.variables, values, dims) };
+}
+
+export function evaluateNode(node: Node, bound: Bound): JsonValue {
+  return fromTensor(evaluate(node, bound.values, bound.dims), node.shape);
+}
+
+/** `{"value": …, "gradient": {"W": …}}` from the simplified symbolic derivatives. */
+export function valueAndGradient(result: DiffResult, bound: Bound): { value: JsonValue; gradient: Record<string, JsonValue> } {
+  const gradient: Record<string, JsonValue> = {};
+  for (const d of result.derivatives) gradient[d.variable.display] = evaluateNode(d.node, bound);
+  return { value: evaluateNode(result.model.output.node, bound), gradient };
+}

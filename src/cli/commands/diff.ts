@@ -1,0 +1,117 @@
+// diff and check: symbolic derivatives, and their numeric verification.
+import type { Command } from 'commander';
+import { differentiate, bindValues, parse, valueAndGradient } from '../../api.ts';
+import { checkGradients } from '../../check/index.ts';
+import type { Layout } from '../../diff/index.ts';
+import { describeShape } from '../../ir/shape.ts';
+import { EXIT, parseDims, readJson, readSource, run, splitList } from '../io.ts';
+import { formatValue } from './language.ts';
+
+const EXAMPLES = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+
+interface DiffFlags {
+  wrt: string;
+  where?: string;
+  of?: string;
+  layout?: string;
+  format?: string;
+  at?: string;
+  dims?: string;
+  expand?: boolean;
+  explain?: boolean;
+  debug?: boolean;
+}
+
+function layoutOf(value: string | undefined): Layout {
+  return value === 'numerator' ? 'numerator' : 'gradient';
+}
+
+export function registerDiffCommands(program: Command): void {
+  program
+    .command('diff')
+    .description('differentiate with respect to scalars, vectors and matrices; print the simplified derivatives')
+    .argument('<expr>', "the expression or program, '-' to read stdin, or @file")
+    .requiredOption('--wrt <vars>', 'variables, comma-separated: W,x')
+    .option('-w, --where <decls>', "declarations, e.g. 'A: n×n; α, β, γ: scalar'")
+    .option('--of <name>', 'the definition to differentiate (default: the last line)')
+    .option('--layout <layout>', 'gradient (shape of the variable, default) | numerator (its transpose, as in some notes)', 'gradient')
+    .option('-f, --format <format>', 'text | latex | ascii | json', 'text')
+    .option('--at <values.json>', 'evaluate the derivatives at these values')
+    .option('--dims <sizes>', 'sizes of dimensions not fixed by the values')
+    .option('--expand', 'write results without the names of your definitions')
+    .option('--explain', 'list the simplification rules that were applied')
+    .addHelpText('after', EXAMPLES([
+      "chainrule diff '‖Wx − x‖²' --wrt W",
+      "chainrule diff '−γ/2·log|αAAᵀ+β⁻¹I|' --wrt A --where 'A: n×n' --format latex",
+      "chainrule diff 'h = relu(W₁x + b₁); ŷ = W₂h + b₂; L = ½‖ŷ − y‖²' --wrt W1,b1,W2,b2 --where 'y: k; W₁: m×n'",
+      "chainrule diff '(wᵀφ − y)²' --wrt w --where 'w, φ: 2; y: scalar' --at values.json --format json",
+    ]))
+    .action((expr: string, o: DiffFlags) => {
+      let source: string | undefined;
+      return run(() => {
+        source = readSource(expr);
+        const model = parse(source, { where: o.where, of: o.of });
+        const result = differentiate(model, splitList(o.wrt), { layout: layoutOf(o.layout), expand: o.expand });
+        const out = model.output.display ?? 'f';
+        if (o.at) {
+          const bound = bindValues(model, readJson(o.at), parseDims(o.dims));
+          const numbers = valueAndGradient(result, bound);
+          if (o.format === 'json') {
+            process.stdout.write(`${JSON.stringify(numbers)}\n`);
+            return;
+          }
+          const lines = [`${out} = ${formatValue(numbers.value)}`];
+          for (const [k, v] of Object.entries(numbers.gradient)) lines.push(`∂${out}/∂${k} =${typeof v === 'number' ? ' ' : '\n'}${formatValue(v)}`);
+          process.stdout.write(`${lines.join('\n')}\n`);
+          return;
+        }
+        if (o.format === 'json') {
+          const derivatives = Object.fromEntries(result.derivatives.map((d) => [d.variable.display, { unicode: d.unicode, latex: d.latex, ascii: d.ascii, shape: describeShape(d.node.shape) }]));
+          process.stdout.write(`${JSON.stringify({ of: out, layout: layoutOf(o.layout), derivatives, rules: Object.fromEntries(result.simplifier.trace.fired) }, null, 2)}\n`);
+          return;
+        }
+        const lines = result.derivatives.map((d) => {
+          if (o.format === 'latex') return result.derivatives.length === 1 ? d.latex : `\\frac{\\partial ${out}}{\\partial ${d.variable.display}} = ${d.latex}`;
+          if (o.format === 'ascii') return result.derivatives.length === 1 ? d.ascii : `d${out}/d${d.variable.key} = ${d.ascii}`;
+          return result.derivatives.length === 1 ? d.unicode : `∂${out}/∂${d.variable.display} = ${d.unicode}`;
+        });
+        if (o.explain) {
+          lines.push('', 'rules applied:');
+          for (const [name, count] of result.simplifier.trace.fired) lines.push(`  ${name} ×${count}`);
+        }
+        process.stdout.write(`${lines.join('\n')}\n`);
+      }, { debug: o.debug, source: () => source });
+    });
+
+  program
+    .command('check')
+    .description('compare the symbolic gradient with central finite differences at random points and sizes')
+    .argument('<expr>', "the expression or program, '-' to read stdin, or @file")
+    .requiredOption('--wrt <vars>', 'variables, comma-separated')
+    .option('-w, --where <decls>', 'declarations')
+    .option('--of <name>', 'the definition to differentiate')
+    .option('--points <n>', 'random points to try', '5')
+    .option('--seed <n>', 'random seed', '1')
+    .option('--tolerance <x>', 'largest acceptable relative error', '1e-6')
+    .option('-f, --format <format>', 'text | json', 'text')
+    .addHelpText('after', EXAMPLES(["chainrule check '‖Wx − x‖²' --wrt W,x", "chainrule check 'L = −½ tr((αAAᵀ + β⁻¹I)⁻¹BBᵀ)' --wrt A,B --where 'A, B: n×n'"]) + '\nExit code 3 when some relative error exceeds the tolerance.\n')
+    .action((expr: string, o: DiffFlags & { points: string; seed: string; tolerance: string }) => {
+      let source: string | undefined;
+      return run(() => {
+        source = readSource(expr);
+        const model = parse(source, { where: o.where, of: o.of });
+        const result = differentiate(model, splitList(o.wrt));
+        const checks = checkGradients(model, result.derivatives, { points: Number(o.points), seed: Number(o.seed) });
+        const tolerance = Number(o.tolerance);
+        const ok = checks.every((c) => c.relativeError <= tolerance);
+        if (o.format === 'json') process.stdout.write(`${JSON.stringify({ ok, tolerance, checks }, null, 2)}\n`);
+        else {
+          for (const c of checks) {
+            const d = result.derivatives.find((x) => x.variable.display === c.variable);
+            process.stdout.write(`${c.relativeError <= tolerance ? 'ok  ' : 'FAIL'} ∂/∂${c.variable} = ${d?.unicode}   relative error ${c.relativeError.toExponential(2)} over ${c.points} points\n`);
+          }
+        }
+        return ok ? EXIT.ok : EXIT.mismatch;
+      }, { debug: o.debug, source: () => source });
+    });
+}

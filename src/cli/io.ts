@@ -1,0 +1,65 @@
+// What every command shares: reading EXPR (text, `-` for stdin, `@file`), reading JSON values,
+// and turning failures into one clear line with a caret and a meaningful exit code.
+import { readFileSync } from 'node:fs';
+import { ChainruleError, formatError } from '../errors.ts';
+
+/** Exit codes: 0 success, 1 internal failure (a bug), 2 bad input, 3 a check that found a mismatch. */
+export const EXIT = { ok: 0, internal: 1, input: 2, mismatch: 3 } as const;
+
+export function readSource(expr: string): string {
+  if (expr === '-') return readFileSync(0, 'utf8');
+  if (expr.startsWith('@')) return readFile(expr.slice(1));
+  return expr;
+}
+
+export function readFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ChainruleError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+}
+
+export function readJson(path: string): Record<string, unknown> {
+  const text = path === '-' ? readFileSync(0, 'utf8') : readFile(path);
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('expected an object of name → value');
+    return value as Record<string, unknown>;
+  } catch (e) {
+    throw new ChainruleError(`${path} is not valid JSON: ${(e as Error).message}`, { hint: 'values look like {"W": [[1, 2], [3, 4]], "x": [1, 2], "alpha": 0.5}' });
+  }
+}
+
+/** Runs a command body; errors become `error: …` with a caret (exit 2) or `internal error` (exit 1). */
+export async function run(body: () => void | number | Promise<void | number>, options: { debug?: boolean; source?: () => string | undefined } = {}): Promise<never> {
+  try {
+    const code = await body();
+    process.exit(typeof code === 'number' ? code : EXIT.ok);
+  } catch (e) {
+    if (e instanceof ChainruleError && e.kind === 'input') {
+      process.stderr.write(`${formatError(e, options.source?.())}\n`);
+      process.exit(EXIT.input);
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`internal error: ${message}\n`);
+    if (options.debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    else process.stderr.write('this is a bug in chainrule; run again with --debug for details\n');
+    process.exit(EXIT.internal);
+  }
+}
+
+export function splitList(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+export function parseDims(value: string | undefined): Record<string, number> {
+  const dims: Record<string, number> = {};
+  if (!value) return dims;
+  for (const part of splitList(value)) {
+    const m = /^(\S+?)\s*=\s*(\d+)$/.exec(part);
+    if (!m) throw new ChainruleError(`--dims takes name=size pairs, not ${part}`, { hint: '--dims n=256,m=10' });
+    dims[m[1]] = Number(m[2]);
+  }
+  return dims;
+}

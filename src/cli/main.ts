@@ -1,0 +1,31 @@
+// The `chainrule` command line. Each command lives in `commands/`; this file lists them (no
+// registration by import side effects) and sets what they share.
+import { Command } from 'commander';
+import { registerDiffCommands } from './commands/diff.ts';
+import { registerLanguageCommands } from './commands/language.ts';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('chainrule')
+    .description('Symbolic matrix calculus for homework, answer keys and gradient code.\nType expressions as written: ‖Wx − x‖², −γ/2·log|αAAᵀ+β⁻¹I|, z = wx + b; y = σ(z).')
+    .option('--debug', 'show stack traces for internal errors')
+    .showHelpAfterError('(run with --help for usage and examples)')
+    .configureOutput({ outputError: (text, write) => write(text) })
+    .exitOverride((err) => {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') process.exit(0);
+      process.exit(2);
+    });
+  for (const register of [registerLanguageCommands, registerDiffCommands]) register(program);
+  for (const c of program.commands) c.option('--debug', 'show stack traces for internal errors');
+  program.addHelpText('after', `
+Examples:
+  $ chainrule diff '‖Wx − x‖²' --wrt W
+  $ chainrule latex '−γ/2·log|αAAᵀ+β⁻¹I|'
+  $ chainrule check '(y − bᵀσ(Ax))²' --wrt A,b --where 'A: h×m'
+
+Exit codes: 0 ok, 1 internal error (a bug), 2 bad input, 3 a check found a mismatch.`);
+  return program;
+}
+
+await buildProgram().parseAsync(process.argv);
