@@ -1,0 +1,11 @@
+// The public API of chainrule. The CLI and the web playground import only this file.
+export * from './api.ts';
+export { ChainruleError, formatError } from './errors.ts';
+export type { Model, VariableInfo, Definition, Output } from './build/index.ts';
+export type { Node } from './ir/node.ts';
+export { print, toLatex, toUnicode, toAscii } from './print/index.ts';
+export { backward } from './diff/index.ts';
+export type { Layout } from './diff/index.ts';
+export { simplify, Simplifier } from './simplify/index.ts';
+export { evaluate } from './eval/index.ts';
+export { checkGradients } from './check/index.ts';
