@@ -3,7 +3,7 @@
 // scalar, `y(1 − y)` is a product unless `y` is a function, `A⁻¹` is an inverse and `β⁻¹` a
 // reciprocal; it inlines function definitions, vectorizes indexed sums and unifies dimensions.
 import { ChainruleError } from '../errors.ts';
-import type { BuiltinFunction, Declaration, Dim, Expr, Name, Program, Span } from '../syntax/ast.ts';
+import type { BuiltinFunction, Declaration, Dim, Expr, Name, Program, Span, Statement } from '../syntax/ast.ts';
 import { nameKey } from '../syntax/ast.ts';
 import type { ElementwiseBuiltin, ElementwiseFn, Variable } from '../ir/node.ts';
 import * as Q from '../ir/rational.ts';
@@ -31,6 +31,11 @@ export interface Scope {
   readonly calleeOnly: ReadonlySet<string>;
   /** Matrices whose rows have a name: `W: n×d (rows wᵢᵀ)` → `w` ↦ `W`. */
   readonly rowNames: ReadonlyMap<string, string>;
+  /** Declarations given beside the program (`--where`), and the text they were parsed from. */
+  readonly externalDeclarations: ReadonlySet<Declaration>;
+  readonly declarationSource?: string;
+  /** A function definition that is the program's last line: its body is the output. */
+  readonly outputFunction?: Statement;
 }
 
 export interface Elaborated {
@@ -72,6 +77,11 @@ export class Elaborator {
     for (const st of this.scope.program.statements) {
       if (st.kind === 'declare') continue;
       if (st.kind === 'assign') {
+        if (st.params && st === this.scope.outputFunction) {
+          // `ℓ(x) = h(f(x), g(x))` as the last line: its body is the output, its parameters are variables.
+          outputs.push({ key: nameKey(st.target), name: st.target, value: this.expr(st.value, new Map()), span: st.span });
+          continue;
+        }
         if (st.params) continue; // function definitions are inlined where they are called
         const key = nameKey(st.target);
         const value = this.expr(st.value, new Map());
@@ -116,7 +126,13 @@ export class Elaborator {
         throw new ChainruleError(`${display(name)} is declared as a function; apply it to an argument`, { span, hint: `write ${display(name)}(z)` });
       }
       symmetric = declared.declaration.properties.includes('symmetric');
-      if (symmetric) unifyOrFail(rows, cols, declared.declaration.span, (a, b) => `${display(name)} is declared symmetric but is ${a}×${b}`);
+      if (symmetric) {
+        try {
+          unifyOrFail(rows, cols, declared.declaration.span, (a, b) => `${display(name)} is declared symmetric but is ${a}×${b}`);
+        } catch (e) {
+          throw this.scope.externalDeclarations.has(declared.declaration) && e instanceof ChainruleError ? e.withSource(this.scope.declarationSource ?? '') : e;
+        }
+      }
     } else {
       const kind = this.kinds.get(key) ?? defaultKind(name);
       if (kind !== 'scalar') rows = fresh();
@@ -303,7 +319,7 @@ export class Elaborator {
     }
     const k = exponent.op === 'const' ? Q.toNumber(exponent.attr as Q.Rational) : NaN;
     if (isColumnTyped(base) || isRowTyped(base)) {
-      throw new ChainruleError(`${base.text} is a vector (${shapeText(base)}); ${base.text}^${exponent.text} is ambiguous`, {
+      throw new ChainruleError(`${base.text} is ${shapeText(base)}, so ${text} is ambiguous`, {
         span,
         hint: k === 2 ? `did you mean ‖${base.text}‖², ${base.text}ᵀ${base.text} or ${base.text} ⊙ ${base.text}?` : `for an elementwise power use ⊙`,
       });

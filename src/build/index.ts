@@ -10,6 +10,7 @@ import { nameKey } from '../syntax/ast.ts';
 import type { Elaborated, Kind, Scope } from './elaborate.ts';
 import { Elaborator, defaultKind, display } from './elaborate.ts';
 import { Resolver } from './resolve.ts';
+import { isOne } from './dims.ts';
 
 export { display, defaultKind };
 export type { Kind };
@@ -63,6 +64,9 @@ export interface BuildOptions {
 }
 
 const SEARCH_BUDGET = 3000;
+
+/** Letters that name functions when used only before parentheses and not declared. */
+const FUNCTION_LETTERS: ReadonlySet<string> = new Set(['f', 'g', 'h', 'F', 'G', 'H', 'φ', 'ϕ', 'ψ', 'Φ', 'Ψ']);
 
 export function buildModel(program: Program, source: string, options: BuildOptions = {}): Model {
   const scope = collectScope(program, source, options);
@@ -124,8 +128,15 @@ function searchKinds(
       }
     }
     if (solutions.length === 1) return solutions[0].result;
+    // At equal distance from the defaults, a reading with a scalar output wins: losses are scalars
+    // (ℓ(x) = h(f(x), g(x)) with x a square matrix type-checks too, but nobody means that).
+    const scalarOutput = solutions.filter((s) => {
+      const out = s.result.outputs[s.result.outputs.length - 1]?.value;
+      return out !== undefined && isOne(out.rows) && isOne(out.cols);
+    });
+    if (scalarOutput.length === 1) return scalarOutput[0].result;
     if (solutions.length > 1) {
-      const [a, b] = solutions;
+      const [a, b] = scalarOutput.length > 1 ? scalarOutput : solutions;
       const v = free.find((f) => a.kinds.get(f.key) !== b.kinds.get(f.key)) ?? free[0];
       throw new ChainruleError(`the shape of ${display(v.name)} is ambiguous: it could be a ${a.kinds.get(v.key)} or a ${b.kinds.get(v.key)}`, {
         span: v.span,
@@ -158,8 +169,8 @@ function collectScope(program: Program, source: string, options: BuildOptions): 
     for (const n of d.names) {
       const key = nameKey(n.name);
       const previous = declared.get(key);
-      if (previous && JSON.stringify(previous.declaration.type) !== JSON.stringify(d.type) && declSource === undefined) {
-        throw new ChainruleError(`${display(n.name)} is declared twice with different shapes`, { span: n.span });
+      if (previous && JSON.stringify(previous.declaration.type) !== JSON.stringify(d.type)) {
+        throw new ChainruleError(`${display(n.name)} is declared twice with different shapes`, { span: n.span, source: declSource });
       }
       declared.set(key, { declaration: d, name: n.name, span: n.span });
       if (d.rowName) rowNames.set(nameKey({ ...d.rowName, sub: undefined }), key);
@@ -187,15 +198,28 @@ function collectScope(program: Program, source: string, options: BuildOptions): 
   for (const key of declared.keys()) dimensionSymbols.delete(key);
   const plainNames = new Set<string>();
   const calleeNames = new Set<string>();
+  const calleeBases = new Map<string, string>();
+  const primedCallees = new Set<string>();
   for (const st of program.statements) {
     if (st.kind === 'declare') continue;
     walk(st.value, (e) => {
       if (e.kind === 'name') plainNames.add(nameKey(e.name));
-      if (e.kind === 'call' && 'name' in e.callee) calleeNames.add(nameKey(e.callee.name));
+      if (e.kind === 'call' && 'name' in e.callee) {
+        const key = nameKey(e.callee.name);
+        calleeNames.add(key);
+        calleeBases.set(key, e.callee.name.base);
+        if (e.primes > 0) primedCallees.add(key);
+      }
     });
   }
-  const calleeOnly = new Set([...calleeNames].filter((k) => !plainNames.has(k) && !definitionNames.has(k) && !declared.has(k) && !functions.has(k)));
-  return { program, source, declared, functions, definitionNames, dimensionSymbols, calleeOnly, rowNames };
+  // An undeclared name used only before parentheses is an abstract function when it is a letter
+  // conventionally used for functions (f, g, h, φ, Φ, …) or carries a prime (φ′(z)); otherwise
+  // `γ(x + y)` is a product, as in αγ(αAAᵀ + β⁻¹I)⁻¹A.
+  const calleeOnly = new Set([...calleeNames].filter((k) => !plainNames.has(k) && !definitionNames.has(k) && !declared.has(k) && !functions.has(k) && (FUNCTION_LETTERS.has(calleeBases.get(k) ?? '') || primedCallees.has(k))));
+  const statements = program.statements.filter((st) => st.kind !== 'declare');
+  const last = statements[statements.length - 1];
+  const outputFunction = last?.kind === 'assign' && last.params ? last : undefined;
+  return { program, source, declared, functions, definitionNames, dimensionSymbols, calleeOnly, rowNames, outputFunction, externalDeclarations: new Set(options.declarations ?? []), declarationSource: options.declarationSource };
 }
 
 /** Names that will become variables: not declared, defined, bound, dimension symbols or constants. */
@@ -216,7 +240,7 @@ function freeVariables(program: Program, scope: Scope): FreeVariable[] {
   };
   for (const st of program.statements) {
     if (st.kind === 'expr') visit(st.value, new Set(), new Set());
-    else if (st.kind === 'assign') visit(st.value, new Set((st.params ?? []).map(nameKey)), new Set());
+    else if (st.kind === 'assign') visit(st.value, st === scope.outputFunction ? new Set() : new Set((st.params ?? []).map(nameKey)), new Set());
   }
   return [...found.values()];
 }

@@ -6,6 +6,7 @@
 //   SUM  a + b, a − b        NEG  −a          PRODUCT  a·b, a ⊙ b, a/b (explicit operators)
 //   JUXT ab (juxtaposition)  POSTFIX aᵀ, a², f(a)   ATOM  names, numbers, |a|, ‖a‖, (a)
 import type { Node, NodeOf, Op } from '../ir/node.ts';
+import { intern } from '../ir/node.ts';
 import * as Q from '../ir/rational.ts';
 import { isScalar } from '../ir/shape.ts';
 import type { Name } from '../syntax/ast.ts';
@@ -68,17 +69,34 @@ export class Printer {
 
   /** Prints `root`, using abbreviations only below it. */
   printRoot(root: Node): string {
-    return (NOTATIONS[root.op] as Notation<Op>)(root as NodeOf<Op>, this).text;
+    return (NOTATIONS[root.op] as Notation<Op>)(this.abbreviateRuns(root) as NodeOf<Op>, this).text;
   }
 
   print(node: Node): Printed {
     let p = this.memo.get(node);
     if (!p) {
       const name = this.abbreviations.get(node);
-      p = name ? atom(printName(name, this.format)) : (NOTATIONS[node.op] as Notation<Op>)(node as NodeOf<Op>, this);
+      p = name ? atom(printName(name, this.format)) : (NOTATIONS[node.op] as Notation<Op>)(this.abbreviateRuns(node) as NodeOf<Op>, this);
       this.memo.set(node, p);
     }
     return p;
+  }
+
+  /** Flattening merges ŷ − y into W₂h + b₂ − y; a named n-ary node whose operands stand as a
+   * contiguous run inside this one is printed by its name again. Matched on nodes, not text. */
+  private abbreviateRuns(node: Node): Node {
+    if (this.abbreviations.size === 0 || !N_ARY.has(node.op)) return node;
+    for (const [named] of this.abbreviations) {
+      if (named.op !== node.op || named.args.length >= node.args.length) continue;
+      const k = named.args.length;
+      for (let i = 0; i + k <= node.args.length; i++) {
+        if (named.args.every((a, j) => node.args[i + j] === a)) {
+          const args = [...node.args.slice(0, i), named, ...node.args.slice(i + k)];
+          return intern(node.op, args, node.shape, node.attr as never);
+        }
+      }
+    }
+    return node;
   }
 
   /** The child's text, in parentheses when its level is below `min`. */
@@ -112,9 +130,11 @@ export class Printer {
     return { text: `${word}${prime}${this.parens(inner)}`, level: Level.POSTFIX };
   }
 
-  /** A superscript on a base, braced in LaTeX when the base already carries one (`{W^{(1)}}^{\top}`). */
+  /** A superscript on a base, braced in LaTeX when the base already carries one (`{W^{(1)}}^{\top}`).
+   * A function application takes it bare: Φ(z)ᵀ, σ(x)². */
   superscript(base: Node, script: string): string {
-    const text = this.wrap(base, Level.ATOM);
+    const callLike = CALL_LIKE.has(base.op) && !(base.op === 'apply' && base.attr.kind === 'builtin' && base.attr.name === 'sqrt');
+    const text = this.wrap(base, callLike ? Level.POSTFIX : Level.ATOM);
     if (this.format === 'latex' && base.op === 'var' && base.attr.name.index !== undefined) return `{${text}}${script}`;
     return `${text}${script}`;
   }
@@ -141,6 +161,10 @@ export class Printer {
 }
 
 type Notation<O extends Op> = (node: NodeOf<O>, p: Printer) => Printed;
+
+/** Ops printed as a function applied to parenthesized arguments. */
+const CALL_LIKE: ReadonlySet<Op> = new Set(['apply', 'trace', 'diag', 'max', 'min', 'softmax', 'logsumexp', 'call']);
+const N_ARY: ReadonlySet<Op> = new Set(['add', 'mul', 'matmul', 'hadamard']);
 
 const atom = (text: string): Printed => ({ text, level: Level.ATOM });
 const word = (key: string, p: Printer): string => FUNCTION_WORDS[key][p.format];

@@ -43,6 +43,26 @@ function commutativeKey(n: Node): string {
   return `${scalars.join('·')}|${tensor?.id ?? ''}`;
 }
 
+const MAX_EXPANDED_TERMS = 12;
+
+/** c·x₁^k₁⋯xₘ^kₘ with natural exponents: numbers, scalar variables and their powers. */
+function isMonomial(n: Node): boolean {
+  if (!isScalar(n.shape)) return false;
+  if (n.op === 'const' || n.op === 'var' || n.op === 'dim') return true;
+  if (n.op === 'pow') return (n.args[0].op === 'var' || n.args[0].op === 'dim') && n.args[1].op === 'const' && Q.isInteger(n.args[1].attr) && n.args[1].attr.num > 0;
+  return n.op === 'mul' && n.args.every(isMonomial);
+}
+
+const isPolynomial = (n: Node): boolean => isMonomial(n) || (n.op === 'add' && isScalar(n.shape) && n.args.every(isMonomial));
+
+/** Total degree of a monomial. */
+function degree(n: Node): number {
+  if (n.op === 'var' || n.op === 'dim') return 1;
+  if (n.op === 'pow' && n.args[1].op === 'const') return Q.toNumber(n.args[1].attr);
+  if (n.op === 'mul') return n.args.reduce((d, a) => d + degree(a), 0);
+  return 0;
+}
+
 export const RULES: readonly AnyRule[] = [
   // ---- products of scalars ----
   rule('combine-powers', 'xᵃ·xᵇ = xᵃ⁺ᵇ (x·x⁻¹ = 1, x²·x = x³)', 'mul', (n) => {
@@ -77,6 +97,24 @@ export const RULES: readonly AnyRule[] = [
     const [base, e] = n.args;
     if (base.op !== 'mul' || !isScalar(n.shape) || e.op !== 'const' || !Q.isInteger(e.attr)) return undefined;
     return C.mul(...base.args.map((a) => C.pow(a, e)));
+  }),
+
+  rule('expand-polynomial', 'scalar polynomials multiply out: 2x(1 + 2x²) = 2x + 4x³', 'mul', (n) => {
+    if (!isScalar(n.shape) || !n.args.every(isPolynomial) || !n.args.some((a) => a.op === 'add')) return undefined;
+    let terms: Node[] = [C.ONE];
+    for (const factor of n.args) {
+      const parts = factor.op === 'add' ? factor.args : [factor];
+      if (terms.length * parts.length > MAX_EXPANDED_TERMS) return undefined;
+      terms = terms.flatMap((t) => parts.map((p) => C.mul(t, p)));
+    }
+    return C.add(...terms);
+  }),
+  rule('order-polynomial', 'a polynomial is written by descending degree: 2x + 4x³ = 4x³ + 2x', 'add', (n) => {
+    if (!isScalar(n.shape) || !n.args.every(isMonomial)) return undefined;
+    const degrees = n.args.map(degree);
+    const sorted = n.args.map((t, i) => ({ t, d: degrees[i], i })).sort((a, b) => b.d - a.d || a.i - b.i);
+    if (sorted.every((x, i) => x.i === i)) return undefined;
+    return C.add(...sorted.map((x) => x.t));
   }),
 
   // ---- sums ----
