@@ -19,9 +19,8 @@ import { backward, inner } from '../diff/index.ts';
 import { ChainruleError } from '../errors.ts';
 import { Simplifier } from '../simplify/index.ts';
 import type { Name } from '../syntax/ast.ts';
-import { nameKey } from '../syntax/ast.ts';
 import type { Grouping, Step } from './group.ts';
-import { groupSteps } from './group.ts';
+import { groupSteps, substitute } from './group.ts';
 import { presentNumerator } from './numerator.ts';
 
 export interface ForwardLine {
@@ -41,12 +40,14 @@ export interface ChainTerm {
 }
 
 export interface BackwardLine {
-  /** A step or a differentiated variable. */
+  /** The IR node of the step, or the differentiated variable. */
   readonly node: Node;
+  /** The step's symbol (or the variable): what the line differentiates with respect to. */
+  readonly symbol: Node;
   readonly name: Name;
   readonly isVariable: boolean;
   readonly terms: readonly ChainTerm[];
-  /** ∂L/∂u straight from the backward pass (gradient layout). */
+  /** ∂L/∂u accumulated step by step, unsimplified (gradient layout). */
   readonly raw: Node;
   /** Simplified, in the requested layout. */
   readonly result: Node;
@@ -64,9 +65,10 @@ export interface Derivation {
   readonly answers: readonly { variable: VariableInfo; line: BackwardLine }[];
   /** Placeholder node → the step whose adjoint it stands for (∂L/∂c). */
   readonly upstream: ReadonlyMap<Node, Step>;
-  /** The forward names, for printing results in their terms. */
-  readonly names: ReadonlyMap<Node, Name>;
+  /** The whole-graph backward pass (adjoints of every IR node it visited). */
   readonly pass: Backward;
+  /** Step symbols → their IR nodes: turns any expression of the derivation into plain IR. */
+  readonly expand: (n: Node) => Node;
   readonly simplifier: Simplifier;
 }
 
@@ -75,20 +77,10 @@ export interface DeriveOptions {
 }
 
 let placeholderCount = 0;
-/** A fresh variable standing for a symbol (∂L/∂z₃, or an input cut loose from its definition). */
-function placeholder(shape: Node['shape'], symmetric = false): Node {
-  const key = `⟨placeholder ${++placeholderCount}⟩`;
-  return C.variable({ key, name: { base: '□', sub: String(placeholderCount) }, symmetric }, shape);
-}
-
-/** Replaces nodes by others throughout `root`, rebuilding through the constructors. */
-export function substitute(root: Node, replacements: ReadonlyMap<Node, Node>): Node {
-  const memo = new Map<Node, Node>(replacements);
-  for (const n of topoSort([root])) {
-    if (memo.has(n)) continue;
-    memo.set(n, C.rebuild(n, n.args.map((a) => memo.get(a) ?? a)));
-  }
-  return memo.get(root) as Node;
+/** A fresh variable standing for a symbol: the upstream derivative ∂L/∂c. */
+function placeholder(shape: Node['shape']): Node {
+  const key = `⟨upstream ${++placeholderCount}⟩`;
+  return C.variable({ key, name: { base: '□', sub: String(placeholderCount) }, symmetric: false }, shape);
 }
 
 /** True when `node`, as a function of `input`, acts entry by entry (its Jacobian is diagonal). */
@@ -96,100 +88,106 @@ function isElementwiseIn(node: Node, input: Node): boolean {
   if (!isColumn(node.shape) || !sameShape(node.shape, input.shape)) return false;
   const check = (n: Node): boolean => {
     if (n === input || !topoSort([n]).includes(input)) return true;
-    if (!sameShape(n.shape, input.shape) && !isScalar(n.shape)) return false;
-    if (isScalar(n.shape)) return false; // a scalar that depends on the input mixes its entries
+    if (isScalar(n.shape) || !sameShape(n.shape, input.shape)) return false; // a scalar of the input mixes its entries
     if (!['apply', 'hadamard', 'add', 'mul', 'pow', 'indicator', 'max', 'min'].includes(n.op)) return false;
     return n.args.every(check);
   };
   return check(node);
 }
 
+/**
+ * Reverse mode at the level of steps, exactly as the notes do it: ∂L/∂L = 1; then for each step c,
+ * last first, and each input u of its definition, the vector-Jacobian product of c (computed by
+ * `backward()` on c's definition) applied to ∂L/∂c, summed over the steps that use u. Results are
+ * written over the step symbols, so they reuse z₁, z₂, … instead of expanding them.
+ */
 export function derive(model: Model, variables: readonly VariableInfo[], options: DeriveOptions = {}): Derivation {
   if (variables.length === 0) throw new ChainruleError('say which variables to differentiate with respect to', { hint: '--wrt W,x' });
   const layout = options.layout ?? 'gradient';
   const grouping = groupSteps(model);
   const root = model.output.node;
+  // The whole-graph pass: its adjoints are the oracle the step-level ones are tested against.
   const pass = backward(root, variables.map((v) => v.node));
   const simplifier = new Simplifier(true);
-  const outputStep = grouping.stepOf.get(root) as Step;
-
-  const names = new Map<Node, Name>();
-  for (const s of grouping.steps) names.set(s.node, s.name);
-
-  const forward: ForwardLine[] = grouping.steps.map((step) => ({ step, inputs: grouping.inputs.get(step.node) ?? [] }));
-
-  // Which steps use each node (as a direct input).
-  const usedBy = new Map<Node, Step[]>();
-  for (const step of grouping.steps) for (const u of grouping.inputs.get(step.node) ?? []) usedBy.set(u, [...(usedBy.get(u) ?? []), step]);
-
-  const upstream = new Map<Node, Step>();
-  const upstreamOf = new Map<Step, Node>();
-  for (const step of grouping.steps) {
-    // ∂L/∂L = 1: the output's own adjoint is the number, not a symbol.
-    if (step.node === root) {
-      upstreamOf.set(step, C.ONE);
-      continue;
-    }
-    // The symbol ∂L/∂c: the gradient's shape, or its transpose in numerator layout.
-    const shape = layout === 'numerator' ? C.transpose(step.node).shape : step.node.shape;
-    const p = placeholder(shape);
-    upstream.set(p, step);
-    upstreamOf.set(step, p);
-  }
+  const steps = grouping.steps;
+  const outputStep = steps[steps.length - 1];
+  const wanted = new Set(variables.map((v) => v.node));
 
   const present = (n: Node): Node => {
     const s = simplifier.simplify(layout === 'numerator' ? C.transpose(n) : n);
     return layout === 'numerator' ? simplifier.simplify(presentNumerator(s)) : s;
   };
 
-  /** The vector-Jacobian product of step c with respect to its input u, over the symbol ∂L/∂c. */
-  const chainTerm = (via: Step, u: Node): ChainTerm => {
-    const inputs = grouping.inputs.get(via.node) ?? [];
-    const cut = new Map<Node, Node>();
-    for (const i of inputs) cut.set(i, placeholder(i.shape, i.op === 'var' && i.attr.symmetric));
-    const local = substitute(via.node, cut);
-    const back = new Map([...cut].map(([orig, p]) => [p, orig]));
-    const p = cut.get(u) as Node;
-    const symbol = upstreamOf.get(via) as Node;
-    // ⟨ḡ, c⟩ is a scalar whose gradient with respect to u is exactly the VJP Jᵀḡ.
-    const seed = layout === 'numerator' ? C.transpose(symbol) : symbol;
-    const vjp = backward(inner(seed, local), [p]).gradients.get(p) as Node;
-    const product = present(substitute(vjp, back));
-    let jacobian: Node | undefined;
-    if (isScalar(via.node.shape)) {
-      jacobian = backward(local, [p]).gradients.get(p) as Node;
-      jacobian = substitute(jacobian, back);
-      jacobian = simplifier.simplify(layout === 'numerator' ? C.transpose(jacobian) : jacobian);
-    } else if (isElementwiseIn(local, p)) {
-      const diagonal = backward(inner(C.ones(local.shape), local), [p]).gradients.get(p) as Node;
-      const d = simplifier.simplify(substitute(diagonal, back));
-      jacobian = d.op === 'ones' ? C.identity(d.shape.rows) : C.diag(d); // diag(𝟙) = I
-    }
-    return { via, local: jacobian, product };
+  // Which steps depend on a requested variable, and which steps use each input.
+  const depends = new Set<Node>(wanted);
+  for (const s of steps) if ((grouping.inputs.get(s.symbol) ?? []).some((u) => depends.has(u))) depends.add(s.symbol);
+  const usedBy = new Map<Node, Step[]>();
+  for (const s of steps) for (const u of grouping.inputs.get(s.symbol) ?? []) usedBy.set(u, [...(usedBy.get(u) ?? []), s]);
+
+  // The symbols ∂L/∂c: in gradient layout (the shape of c) for the algebra, and as displayed.
+  const upstream = new Map<Node, Step>();
+  const gradientSymbol = new Map<Step, Node>();
+  const shownSymbol = new Map<Step, Node>();
+  for (const s of steps) {
+    const g = placeholder(s.node.shape);
+    gradientSymbol.set(s, g);
+    upstream.set(g, s);
+    if (layout === 'numerator') {
+      const n = placeholder(C.transpose(s.symbol).shape);
+      shownSymbol.set(s, n);
+      upstream.set(n, s);
+    } else shownSymbol.set(s, g);
+  }
+
+  const raw = new Map<Node, Node[]>([[outputStep.symbol, [C.ONE]]]);
+  const termsOf = new Map<Node, ChainTerm[]>();
+  const lines: BackwardLine[] = [];
+  const emitted = new Set<Node>();
+  const emit = (u: Node, step: Step | undefined) => {
+    const adjoint = C.add(...(raw.get(u) ?? [C.zeros(u.shape)]));
+    raw.set(u, [adjoint]);
+    const name = step ? step.name : u.op === 'var' ? u.attr.name : { base: '?' };
+    lines.push({ node: step ? step.node : u, symbol: u, name, isVariable: !step, terms: termsOf.get(u) ?? [], raw: adjoint, result: present(adjoint) });
+    emitted.add(u);
   };
 
-  const wanted = new Set(variables.map((v) => v.node));
-  const lines: BackwardLine[] = [];
-  for (const node of pass.order) {
-    const step = grouping.stepOf.get(node);
-    const isVariable = wanted.has(node);
-    if (!step && !isVariable) continue;
-    const raw = pass.adjoints.get(node) as Node;
-    const name = step ? step.name : (node.op === 'var' ? node.attr.name : { base: '?' });
-    const terms = node === root ? [] : (usedBy.get(node) ?? []).filter((c) => pass.adjoints.has(c.node)).map((c) => chainTerm(c, node));
-    lines.push({ node, name, isVariable, terms, raw, result: present(raw) });
+  for (let k = steps.length - 1; k >= 0; k--) {
+    const c = steps[k];
+    if (!depends.has(c.symbol)) continue;
+    emit(c.symbol, c);
+    const upstreamValue = raw.get(c.symbol)![0];
+    const g = gradientSymbol.get(c)!;
+    const isOutput = c === outputStep;
+    for (const u of grouping.inputs.get(c.symbol) ?? []) {
+      if (!depends.has(u)) continue;
+      // ⟨ḡ, c⟩ is a scalar whose gradient with respect to u is exactly the VJP Jᵀḡ.
+      const vjp = grouping.fold(backward(inner(g, c.expr), [u]).gradients.get(u) as Node);
+      raw.set(u, [...(raw.get(u) ?? []), substitute(vjp, new Map([[g, upstreamValue]]))]);
+      const shown = isOutput ? substitute(vjp, new Map([[g, C.ONE]])) : layout === 'numerator' ? substitute(vjp, new Map([[g, C.transpose(shownSymbol.get(c)!)]])) : vjp;
+      let local: Node | undefined;
+      if (isScalar(c.node.shape)) local = present(grouping.fold(backward(c.expr, [u]).gradients.get(u) as Node));
+      else if (isElementwiseIn(c.expr, u)) {
+        const d = simplifier.simplify(grouping.fold(backward(inner(C.ones(c.expr.shape), c.expr), [u]).gradients.get(u) as Node));
+        local = d.op === 'ones' ? C.identity(d.shape.rows) : C.diag(d); // diag(𝟙) = I
+      }
+      termsOf.set(u, [...(termsOf.get(u) ?? []), { via: c, local, product: present(shown) }]);
+    }
+    // A variable's line comes once every step that uses it has passed its part back.
+    for (const u of grouping.inputs.get(c.symbol) ?? []) {
+      if (wanted.has(u) && !emitted.has(u) && (usedBy.get(u) ?? []).every((s) => s === c || !depends.has(s.symbol) || emitted.has(s.symbol))) emit(u, undefined);
+    }
   }
-  const byNode = new Map(lines.map((l) => [l.node, l]));
+
+  const byNode = new Map(lines.map((l) => [l.symbol, l]));
   const answers = variables.map((variable) => {
     const line = byNode.get(variable.node);
     if (line) return { variable, line };
     // The output does not depend on it: the derivative is zero.
     const zero = C.zeros(layout === 'numerator' ? C.transpose(variable.node).shape : variable.shape);
-    const l: BackwardLine = { node: variable.node, name: variable.name, isVariable: true, terms: [], raw: C.zeros(variable.shape), result: zero };
+    const l: BackwardLine = { node: variable.node, symbol: variable.node, name: variable.name, isVariable: true, terms: [], raw: C.zeros(variable.shape), result: zero };
     lines.push(l);
     return { variable, line: l };
   });
-  return { model, grouping, layout, outputName: outputStep.name, forward, backward: lines, answers, upstream, names, pass, simplifier };
+  const forward: ForwardLine[] = steps.map((step) => ({ step, inputs: grouping.inputs.get(step.symbol) ?? [] }));
+  return { model, grouping, layout, outputName: outputStep.name, forward, backward: lines, answers, upstream, pass, simplifier, expand: grouping.expand };
 }
-
-export const stepKey = (s: Step): string => nameKey(s.name);

@@ -5,9 +5,14 @@
 // from the rules below. The same grouping feeds the step printer and the graph drawer, so the
 // names on the graph are the names in the derivation.
 import type { Model } from '../build/index.ts';
+import * as C from '../ir/construct.ts';
 import type { Node } from '../ir/node.ts';
+import { isSymmetric } from '../ir/properties.ts';
+import * as Q from '../ir/rational.ts';
+import { isScalar } from '../ir/shape.ts';
 import { topoSort } from '../ir/node.ts';
 import type { Name } from '../syntax/ast.ts';
+import { nameKey } from '../syntax/ast.ts';
 
 /** Ops that are sources of the graph, never steps: variables and constants. */
 const LEAF_OPS: ReadonlySet<Node['op']> = new Set(['var', 'const', 'constant', 'dim', 'identity', 'ones', 'zeros']);
@@ -46,21 +51,32 @@ const INLINE_RULES: readonly { name: string; applies: (node: Node, consumer: Nod
 ];
 
 export interface Step {
+  /** The step's value in the IR (for evaluation and for graphs). */
   readonly node: Node;
   readonly name: Name;
   /** True when the user named it (a program line), false for z₁, z₂, … */
   readonly userNamed: boolean;
+  /** A variable standing for this step in later definitions: prints as its name. */
+  readonly symbol: Node;
+  /** The definition, over the symbols of earlier steps and the model's variables (z₃ = bᵀz₂). */
+  readonly expr: Node;
 }
 
 export interface Grouping {
   /** The named intermediates in forward order; the output last. */
   readonly steps: readonly Step[];
-  /** node → its step (for named nodes only). */
+  /** real node → its step. */
   readonly stepOf: ReadonlyMap<Node, Step>;
+  /** symbol → its step. */
+  readonly stepOfSymbol: ReadonlyMap<Node, Step>;
   /** The graph's sources: the variables the output depends on, in order of first use. */
   readonly sources: readonly Node[];
-  /** The direct inputs of each step: the steps and variables its expression mentions. */
+  /** The direct inputs of each step (keyed by its symbol): symbols of steps and variables its definition mentions. */
   readonly inputs: ReadonlyMap<Node, readonly Node[]>;
+  /** Replaces every step symbol by the step's IR node: the plain expression, for evaluation. */
+  readonly expand: (n: Node) => Node;
+  /** Replaces every occurrence of a step's definition by its symbol (σ(z) → y). */
+  readonly fold: (n: Node) => Node;
 }
 
 /** The letter for automatic names: z, unless the expression already uses it. */
@@ -71,20 +87,86 @@ function freshLetter(model: Model): string {
 
 const outputName = (model: Model): Name => model.output.key !== undefined ? (model.definitions.find((d) => d.key === model.output.key)?.name ?? { base: model.output.display ?? 'f' }) : { base: 'f' };
 
+/** Replaces nodes by others throughout `root`, rebuilding through the constructors. */
+export function substitute(root: Node, replacements: ReadonlyMap<Node, Node>): Node {
+  if (replacements.size === 0) return root;
+  const memo = new Map<Node, Node>();
+  for (const n of topoSort([root])) memo.set(n, replacements.get(n) ?? C.rebuild(n, n.args.map((a) => memo.get(a) ?? a)));
+  return memo.get(root) as Node;
+}
+
+/** n-ary ops whose constructors flatten nested operands: where a named definition can dissolve. */
+const FLATTENED: ReadonlySet<Node['op']> = new Set(['add', 'mul', 'hadamard', 'matmul']);
+
+/**
+ * The constructors flatten: after `R = ½w²; L_reg = L + λR`, the IR of L_reg holds ½·λ·w², with no
+ * node for R. This finds a definition's operands inside a flattened node (as a sub-multiset; a
+ * contiguous run for the non-commutative matrix product) and puts the definition's symbol back:
+ * ½·λ·w² → λ·R. Numeric coefficients divide out (2·½ stays exact).
+ */
+function refactor(n: Node, def: Node, symbol: Node): Node | undefined {
+  if (n.op !== def.op || !FLATTENED.has(n.op) || n === def) return undefined;
+  if (n.op === 'matmul') {
+    const k = def.args.length;
+    for (let i = 0; i + k <= n.args.length; i++) {
+      if (def.args.every((a, j) => n.args[i + j] === a)) return C.matmul(...n.args.slice(0, i), symbol, ...n.args.slice(i + k));
+    }
+    return undefined;
+  }
+  const rest: (Node | undefined)[] = [...n.args];
+  let coefficient = Q.ONE;
+  let first = -1;
+  for (const a of def.args) {
+    const at = rest.indexOf(a);
+    if (at >= 0) {
+      rest[at] = undefined;
+      if (first < 0 || at < first) first = at;
+    }
+    else if (n.op === 'mul' && a.op === 'const') coefficient = Q.mul(coefficient, Q.reciprocal(a.attr));
+    else return undefined;
+  }
+  // The symbol takes the place of the definition's first operand: ŷ − y, not −y + ŷ.
+  const args = rest.map((r, i) => (i === first ? symbol : r)).filter((r): r is Node => r !== undefined);
+  if (first < 0) args.push(symbol);
+  if (coefficient.num !== 1 || coefficient.den !== 1) {
+    const c = args.findIndex((r) => r.op === 'const');
+    if (c < 0) args.unshift(C.num(coefficient));
+    else args[c] = C.num(Q.mul((args[c] as Extract<Node, { op: 'const' }>).attr, coefficient));
+  }
+  return C.make(n.op, null as never, args, n.shape);
+}
+
+/** A definition's node written over the symbols of earlier definitions. */
+function letExpression(node: Node, earlier: readonly { node: Node; symbol: Node; expr: Node }[]): Node {
+  const exact = new Map<Node, Node>();
+  for (const e of earlier) exact.set(e.node, e.symbol).set(e.expr, e.symbol);
+  const memo = new Map<Node, Node>();
+  for (const n of topoSort([node])) {
+    let m = exact.get(n) ?? C.rebuild(n, n.args.map((a) => memo.get(a) ?? a));
+    m = exact.get(m) ?? m;
+    // Latest definitions first: they are the largest, and contain the earlier ones. Operands are
+    // already over symbols, so a definition is looked for in its let-form.
+    for (let k = earlier.length - 1; k >= 0 && FLATTENED.has(m.op); k--) m = refactor(m, earlier[k].expr, earlier[k].symbol) ?? m;
+    memo.set(n, m);
+  }
+  return memo.get(node) as Node;
+}
+
 /** Chooses the steps of a model's output: the user's definitions when it is a program, else z₁, z₂, … */
 export function groupSteps(model: Model): Grouping {
   const root = model.output.node;
   const order = topoSort([root]);
-  const userDefinitions = model.definitions.filter((d) => !isLeaf(d.node) && d.node !== root && order.includes(d.node));
+  const rootIndex = model.definitions.findIndex((d) => d.node === root);
+  const userDefinitions = model.definitions.filter((d, i) => !isLeaf(d.node) && d.node !== root && (rootIndex < 0 || i < rootIndex));
   const isProgram = userDefinitions.length > 0;
 
-  const consumers = new Map<Node, Node[]>();
-  for (const n of order) for (const a of new Set(n.args)) consumers.set(a, [...(consumers.get(a) ?? []), n]);
-
-  const named = new Map<Node, { name: Name; userNamed: boolean } | null>();
+  const chosen: { node: Node; name: Name; userNamed: boolean }[] = [];
   if (isProgram) {
-    for (const d of userDefinitions) if (!named.has(d.node)) named.set(d.node, { name: d.name, userNamed: true });
+    const seen = new Set<Node>();
+    for (const d of userDefinitions) if (!seen.has(d.node)) (seen.add(d.node), chosen.push({ node: d.node, name: d.name, userNamed: true }));
   } else {
+    const consumers = new Map<Node, Node[]>();
+    for (const n of order) for (const a of new Set(n.args)) consumers.set(a, [...(consumers.get(a) ?? []), n]);
     // Decided from the output down, so a rule can ask whether the consumer itself is named.
     const isNamed = new Set<Node>([root]);
     for (let i = order.length - 1; i >= 0; i--) {
@@ -97,35 +179,41 @@ export function groupSteps(model: Model): Grouping {
     }
     const letter = freshLetter(model);
     let k = 0;
-    for (const n of order) if (isNamed.has(n) && n !== root) named.set(n, { name: { base: letter, sub: String(++k) }, userNamed: false });
+    for (const n of order) if (isNamed.has(n) && n !== root) chosen.push({ node: n, name: { base: letter, sub: String(++k) }, userNamed: false });
   }
-  named.set(root, { name: outputName(model), userNamed: model.output.key !== undefined });
+  chosen.push({ node: root, name: outputName(model), userNamed: model.output.key !== undefined });
 
   const steps: Step[] = [];
-  const stepOf = new Map<Node, Step>();
-  for (const n of order) {
-    const s = named.get(n);
-    if (!s) continue;
-    const step = { node: n, ...s };
-    steps.push(step);
-    stepOf.set(n, step);
+  for (const c of chosen) {
+    const key = `⟨step ${nameKey(c.name)}⟩`;
+    const symbol = C.variable({ key, name: c.name, symmetric: isSymmetric(c.node) && !isScalar(c.node.shape) }, c.node.shape);
+    steps.push({ ...c, symbol, expr: letExpression(c.node, steps) });
   }
-
+  // Only the steps the output uses (a program may define more than its output needs).
+  const stepOfSymbol = new Map(steps.map((s) => [s.symbol, s]));
+  const used = new Set<Step>([steps[steps.length - 1]]);
+  for (let i = steps.length - 1; i >= 0; i--) {
+    if (!used.has(steps[i])) continue;
+    for (const n of topoSort([steps[i].expr])) {
+      const s = stepOfSymbol.get(n);
+      if (s) used.add(s);
+    }
+  }
+  const kept = steps.filter((s) => used.has(s));
+  const variables = new Set(model.variables.map((v) => v.node));
   const inputs = new Map<Node, Node[]>();
-  for (const step of steps) {
-    const found: Node[] = [];
-    const seen = new Set<Node>();
-    const visit = (n: Node): void => {
-      for (const a of n.args) {
-        if (seen.has(a)) continue;
-        seen.add(a);
-        if (stepOf.has(a) || a.op === 'var') found.push(a);
-        else visit(a);
-      }
-    };
-    visit(step.node);
-    inputs.set(step.node, found);
-  }
+  for (const s of kept) inputs.set(s.symbol, topoSort([s.expr]).filter((n) => n !== s.expr && (stepOfSymbol.has(n) || variables.has(n))));
+  const toNode = new Map(kept.map((s) => [s.symbol, s.node]));
+  // Earlier definitions, found again inside derivatives: σ(z) → y when y = σ(z).
+  const toSymbol = new Map(kept.filter((s) => s.expr.op !== 'var').map((s) => [s.expr, s.symbol]));
   const sources = model.variables.map((v) => v.node).filter((v) => order.includes(v));
-  return { steps, stepOf, sources, inputs };
+  return {
+    steps: kept,
+    stepOf: new Map(kept.map((s) => [s.node, s])),
+    stepOfSymbol: new Map(kept.map((s) => [s.symbol, s])),
+    sources,
+    inputs,
+    expand: (n) => substitute(n, toNode),
+    fold: (n) => substitute(n, toSymbol),
+  };
 }

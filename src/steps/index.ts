@@ -1,7 +1,7 @@
 // Step-by-step derivations: the forward pass as named intermediates, the backward pass node by node.
-export { groupSteps, isLeaf } from './group.ts';
+export { groupSteps, isLeaf, substitute } from './group.ts';
 export type { Grouping, Step } from './group.ts';
-export { derive, substitute } from './derive.ts';
+export { derive } from './derive.ts';
 export type { BackwardLine, ChainTerm, Derivation, DeriveOptions, ForwardLine } from './derive.ts';
 export { backwardLatexRows, explainLines, forwardLatexRows, partial, printLine, printers, renderLatex, renderMarkdown, renderText, shapeText } from './render.ts';
 export type { PrintedLine, RenderOptions, StepPrinters } from './render.ts';

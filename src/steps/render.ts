@@ -26,7 +26,7 @@ class StepPrinter extends Printer {
     format: Format,
     private readonly derivation: Derivation,
   ) {
-    super(format, derivation.names);
+    super(format);
   }
 
   private symbol(node: Node): Printed | undefined {
@@ -86,13 +86,14 @@ export function printLine(d: Derivation, line: BackwardLine, format: Notation, p
   const L = d.outputName;
   const lhs = partial(L, line.name, format);
   const dot = format === 'latex' ? ' ' : ' · ';
-  const chain = line.terms.map((t) => (t.via.node === d.model.output.node ? partial(L, line.name, format) : `${partial(L, t.via.name, format)}${dot}${partial(t.via.name, line.name, format)}`)).join(' + ');
+  // A direct use by the output contributes its local derivative itself (w̄ = z̄x + λw).
+  const chain = line.terms.map((t) => (t.via.node === d.model.output.node ? p.expr(t.product, format) : `${partial(L, t.via.name, format)}${dot}${partial(t.via.name, line.name, format)}`)).join(' + ');
   const locals = line.terms.filter((t) => t.local && t.via.node !== d.model.output.node).map((t) => `${partial(t.via.name, line.name, format)} = ${p.expr(t.local as Node, format)}`);
   const result = p.expr(line.result, format);
   const productText = line.terms.length ? line.terms.map((t) => p.expr(t.product, format)).join(' + ') : undefined;
   const product = productText !== undefined && productText !== result && productText !== chain ? productText : undefined;
   const shape = shapeText(line.result.shape, format);
-  return { lhs, chain: chain === lhs ? '' : chain, locals, product, result, shape };
+  return { lhs, chain: chain === lhs || chain === result ? '' : chain, locals, product, result, shape };
 }
 
 const pad = (s: string, n: number): string => s + ' '.repeat(Math.max(0, n - [...s].length));
@@ -105,7 +106,7 @@ export interface RenderOptions {
 export function renderText(d: Derivation, options: RenderOptions = {}): string {
   const p = printers(d);
   const out: string[] = ['Forward pass'];
-  const defs = d.forward.map((f) => ({ lhs: printName(f.step.name, 'unicode'), rhs: p.definition(f.step.node, 'unicode'), shape: describeShape(f.step.node.shape) }));
+  const defs = d.forward.map((f) => ({ lhs: printName(f.step.name, 'unicode'), rhs: p.definition(f.step.expr, 'unicode'), shape: describeShape(f.step.node.shape) }));
   const w = Math.max(...defs.map((x) => [...x.lhs].length));
   const w2 = Math.max(...defs.map((x) => [...x.rhs].length)) + w + 3;
   for (const x of defs) out.push(`  ${pad(`${pad(x.lhs, w)} = ${x.rhs}`, w2)}   ${x.shape}`);
@@ -137,7 +138,7 @@ export function explainLines(d: Derivation): string[] {
 /** The forward pass as LaTeX align* rows. */
 export function forwardLatexRows(d: Derivation): string[] {
   const p = printers(d);
-  return d.forward.map((f) => `${printName(f.step.name, 'latex')} &= ${p.definition(f.step.node, 'latex')} && \\in ${shapeText(f.step.node.shape, 'latex')}`);
+  return d.forward.map((f) => `${printName(f.step.name, 'latex')} &= ${p.definition(f.step.expr, 'latex')} && \\in ${shapeText(f.step.node.shape, 'latex')}`);
 }
 
 /** The backward pass as LaTeX align* rows: chain rule and local derivatives, product, result. */

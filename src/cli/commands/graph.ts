@@ -1,0 +1,66 @@
+// graph: the computation graph as DOT, SVG (Graphviz in wasm), TikZ or Mermaid, optionally with
+// the forward value and the gradient on every node.
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { bindValues, findVariable, parse } from '../../api.ts';
+import { ChainruleError } from '../../errors.ts';
+import { buildGraph, dotToSvg, toDot, toMermaid, toTikz } from '../../graph/index.ts';
+import { parseDims, readJson, readSource, run, splitList } from '../io.ts';
+
+interface GraphFlags {
+  wrt?: string;
+  where?: string;
+  of?: string;
+  format?: string;
+  at?: string;
+  dims?: string;
+  output?: string;
+  debug?: boolean;
+}
+
+const FORMATS = ['dot', 'svg', 'tikz', 'mermaid'] as const;
+type GraphFormat = (typeof FORMATS)[number];
+
+/** The format from --format, else from the output file's extension, else DOT. */
+function formatOf(o: GraphFlags): GraphFormat {
+  const wanted = o.format ?? ({ dot: 'dot', gv: 'dot', svg: 'svg', tex: 'tikz', tikz: 'tikz', mmd: 'mermaid', mermaid: 'mermaid' } as Record<string, GraphFormat>)[o.output?.split('.').pop() ?? ''] ?? 'dot';
+  if (!(FORMATS as readonly string[]).includes(wanted)) throw new ChainruleError(`--format is one of ${FORMATS.join(', ')}, not ${wanted}`);
+  return wanted as GraphFormat;
+}
+
+export function registerGraphCommands(program: Command): void {
+  program
+    .command('graph')
+    .description('draw the computation graph: variables as sources, one node per named step with its shape, the output as the sink')
+    .argument('<expr>', "the expression or program, '-' to read stdin, or @file")
+    .option('--wrt <vars>', 'variables whose gradients to show (default: all)')
+    .option('-w, --where <decls>', 'declarations')
+    .option('--of <name>', 'the definition to draw (default: the last line)')
+    .option('-f, --format <format>', 'dot | svg | tikz | mermaid (default: from the -o extension, else dot)')
+    .option('--at <values.json>', 'write the forward value and the gradient on every node')
+    .option('--dims <sizes>', 'sizes of dimensions not fixed by the values')
+    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .addHelpText('after', `
+Examples:
+  $ chainrule graph '(wᵀφ − y)²' --where 'w, φ: 2; y: scalar' --at values.json -o loss.svg
+      with values.json = {"w": [3, 1], "φ": [1, 2], "y": 2}: residual 3, loss 9, ∂L/∂w = [6, 12]
+  $ chainrule graph 'L = (y − bᵀσ(Ax))²' --where 'A: h×m' --format tikz
+  $ chainrule graph 'z = wx + b; y = σ(z); L = ½(y − t)²' --where 'w, x, b, t: scalar' --format mermaid
+`)
+    .action((expr: string, o: GraphFlags) => {
+      let source: string | undefined;
+      return run(async () => {
+        source = readSource(expr);
+        const format = formatOf(o);
+        const model = parse(source, { where: o.where, of: o.of });
+        const wrt = o.wrt ? splitList(o.wrt).map((w) => findVariable(model, w)) : undefined;
+        const at = o.at ? bindValues(model, readJson(o.at), parseDims(o.dims)) : undefined;
+        const graph = buildGraph(model, { wrt, at });
+        const text = format === 'dot' ? toDot(graph) : format === 'svg' ? await dotToSvg(toDot(graph)) : format === 'tikz' ? await toTikz(graph) : toMermaid(graph);
+        if (o.output) {
+          writeFileSync(o.output, text);
+          process.stderr.write(`wrote ${o.output}\n`);
+        } else process.stdout.write(text);
+      }, { debug: o.debug, source: () => source });
+    });
+}

@@ -1,0 +1,76 @@
+// steps: the derivation as the course notes write it, forward pass then backward pass node by node.
+import type { Command } from 'commander';
+import { findVariable, parse } from '../../api.ts';
+import type { Layout } from '../../diff/index.ts';
+import { ChainruleError } from '../../errors.ts';
+import { describeShape } from '../../ir/shape.ts';
+import { printName } from '../../print/names.ts';
+import { derive, explainLines, printLine, printers, renderLatex, renderMarkdown, renderText } from '../../steps/index.ts';
+import { readSource, run, splitList } from '../io.ts';
+
+interface StepsFlags {
+  wrt?: string;
+  where?: string;
+  of?: string;
+  layout: string;
+  format: string;
+  explain?: boolean;
+  debug?: boolean;
+}
+
+const EXAMPLES = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+
+export function registerStepsCommands(program: Command): void {
+  program
+    .command('steps')
+    .description('show the derivation step by step: named intermediates with shapes, then the backward pass node by node')
+    .argument('<expr>', "the expression or program, '-' to read stdin, or @file")
+    .option('--wrt <vars>', 'variables, comma-separated (default: all of them)')
+    .option('-w, --where <decls>', "declarations, e.g. 'A: h×m; b: h; x: m; y: scalar'")
+    .option('--of <name>', 'the definition to differentiate (default: the last line)')
+    .option('--layout <layout>', 'gradient (∂L/∂u has the shape of u, default) | numerator (its transpose, as in the EECS 189 notes)', 'gradient')
+    .option('-f, --format <format>', 'text | latex | md | json', 'text')
+    .option('--explain', 'list the simplification rules that fired, by name')
+    .addHelpText('after', EXAMPLES([
+      "chainrule steps 'L = (y − bᵀσ(Ax))²' --wrt b,A --where 'A: h×m; b: h; x: m; y: scalar'",
+      "chainrule steps 'z = wx + b; y = σ(z); L = ½(y − t)²; R = ½w²; L_reg = L + λR' --wrt w,b --where 'w, x, b, t, λ: scalar'",
+      "chainrule steps 'ℓ = ½‖W⁽²⁾Φ(W⁽¹⁾x + b) − y‖²' --wrt x --where 'W⁽¹⁾, W⁽²⁾: d×d; x, b, y: d; Φ: elementwise' --layout numerator",
+      "chainrule steps '‖Wx − x‖²' --wrt W --format latex --explain",
+    ]))
+    .action((expr: string, o: StepsFlags) => {
+      let source: string | undefined;
+      return run(() => {
+        source = readSource(expr);
+        if (!['gradient', 'numerator'].includes(o.layout)) throw new ChainruleError(`--layout is gradient or numerator, not ${o.layout}`);
+        const model = parse(source, { where: o.where, of: o.of });
+        const variables = o.wrt ? splitList(o.wrt).map((w) => findVariable(model, w)) : model.variables;
+        const d = derive(model, variables, { layout: o.layout as Layout });
+        const options = { explain: o.explain };
+        switch (o.format) {
+          case 'text':
+            process.stdout.write(renderText(d, options));
+            return;
+          case 'latex':
+            process.stdout.write(renderLatex(d, options));
+            return;
+          case 'md':
+            process.stdout.write(renderMarkdown(d, options));
+            return;
+          case 'json': {
+            const p = printers(d);
+            const json = {
+              output: printName(d.outputName, 'unicode'),
+              layout: d.layout,
+              forward: d.forward.map((f) => ({ name: printName(f.step.name, 'unicode'), definition: p.definition(f.step.expr, 'unicode'), latex: p.definition(f.step.expr, 'latex'), shape: describeShape(f.step.node.shape) })),
+              backward: d.backward.map((l) => ({ ...printLine(d, l, 'unicode', p), latex: printLine(d, l, 'latex', p) })),
+              rules: o.explain ? explainLines(d).slice(1).map((l) => l.trim()) : undefined,
+            };
+            process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+            return;
+          }
+          default:
+            throw new ChainruleError(`--format is text, latex, md or json, not ${o.format}`);
+        }
+      }, { debug: o.debug, source: () => source });
+    });
+}

@@ -1,0 +1,37 @@
+// DOT for Graphviz: sources as ellipses on the left, steps as rounded boxes, the output doubly
+// outlined on the right; each label is name = definition over its shape, then (with values) the
+// forward value and ∂L/∂node; each edge carries its local derivative, as the lecture notes draw it.
+import type { ComputationGraph, GraphNode } from './model.ts';
+import { formatValue } from './model.ts';
+
+/** Escapes text for a Graphviz HTML-like label. */
+const html = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+const COLORS = { shape: '#6b6b6b', value: '#1f5fa8', gradient: '#b0392b', edge: '#4d4d4d', output: '#f3f0e6' } as const;
+
+function label(n: GraphNode): string {
+  const title = n.definition ? `<B>${html(n.name.unicode)}</B> = ${html(n.definition.unicode)}` : `<B>${html(n.name.unicode)}</B>`;
+  const rows = [title, `<FONT POINT-SIZE="10" COLOR="${COLORS.shape}">${html(n.shape.unicode)}</FONT>`];
+  if (n.value !== undefined) rows.push(`<FONT POINT-SIZE="11" COLOR="${COLORS.value}">value ${html(formatValue(n.value))}</FONT>`);
+  if (n.gradient !== undefined) {
+    rows.push(`<FONT POINT-SIZE="11" COLOR="${COLORS.gradient}">${html(n.gradientSymbol.unicode)} = ${html(formatValue(n.gradient))}</FONT>`);
+  }
+  return `<${rows.join('<BR/>')}>`;
+}
+
+export function toDot(g: ComputationGraph, title = 'computation graph'): string {
+  const lines = [
+    `digraph "${title.replace(/"/g, "'")}" {`,
+    '  rankdir=LR;',
+    '  graph [fontname="Helvetica", nodesep=0.35, ranksep=0.55, pad=0.2];',
+    '  node [fontname="Helvetica", fontsize=13, margin="0.12,0.06"];',
+    `  edge [fontname="Helvetica", fontsize=10, color="${COLORS.edge}", fontcolor="${COLORS.edge}", arrowsize=0.7];`,
+  ];
+  for (const n of g.nodes) {
+    const style = n.kind === 'source' ? 'shape=ellipse' : n.kind === 'output' ? `shape=box, style="rounded,filled", fillcolor="${COLORS.output}", peripheries=2` : 'shape=box, style=rounded';
+    lines.push(`  ${n.id} [${style}, label=${label(n)}];`);
+  }
+  for (const e of g.edges) lines.push(`  ${e.from} -> ${e.to}${e.local ? ` [label=<${html(e.local.unicode)}>]` : ''};`);
+  lines.push('}');
+  return `${lines.join('\n')}\n`;
+}

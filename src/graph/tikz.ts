@@ -1,0 +1,37 @@
+// TikZ for LaTeX documents, placed where Graphviz's dot layout puts the nodes (so the picture has
+// dot's ranks and crossings minimized), drawn with LaTeX math labels.
+import { toDot } from './dot.ts';
+import type { ComputationGraph, GraphNode } from './model.ts';
+import { formatValue } from './model.ts';
+import { layout } from './svg.ts';
+
+/** Graphviz measures Helvetica text; LaTeX math runs wider. Spread the layout to leave room. */
+const SPREAD = { x: 1.25, y: 1.1 };
+
+function label(n: GraphNode): string {
+  const title = n.definition ? `$${n.name.latex} = ${n.definition.latex}$` : `$${n.name.latex}$`;
+  const rows = [title, `{\\scriptsize\\color{black!60}$${n.shape.latex}$}`];
+  if (n.value !== undefined) rows.push(`{\\scriptsize\\color{blue!70!black}value $${formatValue(n.value, 'latex')}$}`);
+  if (n.gradient !== undefined) {
+    rows.push(`{\\scriptsize\\color{red!60!black}$${n.gradientSymbol.latex} = ${formatValue(n.gradient, 'latex')}$}`);
+  }
+  return rows.join(' \\\\ ');
+}
+
+export async function toTikz(g: ComputationGraph): Promise<string> {
+  const at = await layout(toDot(g));
+  const lines = [
+    '\\begin{tikzpicture}[>=stealth, x=1pt, y=1pt,',
+    '  source/.style={draw, ellipse, inner sep=2pt, align=center},',
+    '  step/.style={draw, rounded corners=3pt, inner sep=4pt, align=center},',
+    '  output/.style={step, double, fill=black!4},',
+    '  local/.style={midway, above, sloped, font=\\scriptsize, text=black!70}]',
+  ];
+  for (const n of g.nodes) {
+    const p = at.get(n.id) ?? { x: 0, y: 0 };
+    lines.push(`  \\node[${n.kind}] (${n.id}) at (${(p.x * SPREAD.x).toFixed(1)}, ${(p.y * SPREAD.y).toFixed(1)}) {${label(n)}};`);
+  }
+  for (const e of g.edges) lines.push(`  \\draw[->] (${e.from}) -- ${e.local ? `node[local] {$${e.local.latex}$} ` : ''}(${e.to});`);
+  lines.push('\\end{tikzpicture}');
+  return `${lines.join('\n')}\n`;
+}
