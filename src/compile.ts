@@ -1,0 +1,123 @@
+// Generated gradient code: parse → differentiate → simplify (the printed formulas) → lower the
+// shared value + gradient DAG to one SSA program → kernels → TypeScript/JavaScript text.
+// `generate` returns the module text (the CLI writes it to a file); `compile` runs it in-process.
+import type { DiffResult } from './api.ts';
+import type { Model, VariableInfo } from './build/index.ts';
+import type { Node } from './ir/node.ts';
+import { definitionNames, differentiate, parse } from './api.ts';
+import { emitModule } from './codegen/module.ts';
+import type { ModuleSpec } from './codegen/module.ts';
+import type { Lang } from './codegen/print.ts';
+import { ChainruleError } from './errors.ts';
+import { lower } from './lower/lower.ts';
+import { Printer } from './print/index.ts';
+import { identifierFor } from './print/names.ts';
+
+export type { Lang };
+
+export interface CompileOptions {
+  /** Variables to differentiate with respect to: `['W', 'x']` or `'W,x'`. */
+  readonly wrt: readonly string[] | string;
+  /** Declarations beside the expression: `W: n×n, x: n`. */
+  readonly where?: string;
+  /** Sizes fixed at generation time (fully specialized loops): `{ n: 256 }`. */
+  readonly dims?: Readonly<Record<string, number>>;
+  /** The definition to take as the output (default: the last statement). */
+  readonly of?: string;
+  /** The command line to record in the module header. */
+  readonly command?: string;
+}
+
+/** Inputs by ASCII key: numbers for scalars, row-major Float64Array for vectors and matrices. */
+export type CompiledInputs = Readonly<Record<string, number | Float64Array>>;
+
+export interface Compiled {
+  value(input: CompiledInputs, dims?: Readonly<Record<string, number>>): number;
+  valueAndGrad(input: CompiledInputs, dims?: Readonly<Record<string, number>>): { value: number; grad: Record<string, number | Float64Array> };
+  /** The same module as TypeScript text (what `chainrule codegen` writes). */
+  readonly source: string;
+  /** Names and shapes of the inputs, by key. */
+  readonly inputs: Readonly<Record<string, { readonly name: string; readonly shape: readonly (number | string)[] }>>;
+  /** Sizes fixed at generation. */
+  readonly sizes: Readonly<Record<string, number>>;
+}
+
+/** A derivative to generate: the variable, its simplified node, and the formula as printed. */
+export interface GeneratedDerivative {
+  readonly variable: VariableInfo;
+  readonly node: Node;
+  readonly unicode: string;
+}
+
+/** The generation-time description of a module: what `emitModule` prints. */
+export function moduleSpec(source: string, options: CompileOptions): { spec: ModuleSpec; diff: DiffResult } {
+  const model = parse(source, { where: options.where, of: options.of });
+  const wrt = typeof options.wrt === 'string' ? options.wrt.split(',').map((s) => s.trim()).filter(Boolean) : options.wrt;
+  const diff = differentiate(model, wrt);
+  return { spec: moduleSpecFor(model, diff.derivatives, options), diff };
+}
+
+/** The module description for a typed model and its (simplified) derivatives. */
+export function moduleSpecFor(model: Model, derivatives: readonly GeneratedDerivative[], options: Omit<CompileOptions, 'wrt'> = {}): ModuleSpec {
+  const dims = options.dims ?? {};
+  for (const d of Object.keys(dims)) {
+    if (!model.dims.includes(d)) throw new ChainruleError(`--dims gives ${d}, which is not a size of the expression`, { hint: model.dims.length ? `its sizes are ${model.dims.join(', ')}` : 'the expression has no symbolic sizes' });
+  }
+  const keys = new Map<string, string>();
+  const owners = new Map<string, string>();
+  for (const v of model.variables) {
+    const key = identifierFor(v.name);
+    const other = owners.get(key);
+    if (other) throw new ChainruleError(`${other} and ${v.display} would both be called ${key} in generated code`, { hint: 'rename one of them' });
+    owners.set(key, v.display);
+    keys.set(v.key, key);
+  }
+  const printer = new Printer('unicode', definitionNames(model));
+  const label = (node: Node): string => printer.printRoot(node);
+  const ids = { next: 1 };
+  const lowerOptions = { dims, inputKey: (k: string) => keys.get(k) as string, label, ids };
+  const output = model.output.node;
+  const outputFormula = label(output);
+  const valueRoot = { node: output, key: 'value', label: outputFormula };
+  const gradRoots = derivatives.map((d) => ({ node: d.node, key: keys.get(d.variable.key) as string, label: d.unicode }));
+  return {
+    source: model.source,
+    where: options.where,
+    command: options.command,
+    outputName: model.output.display ?? 'f',
+    outputFormula,
+    inputs: model.variables.map((v) => ({ key: keys.get(v.key) as string, display: v.display, rows: v.shape.rows, cols: v.shape.cols })),
+    gradients: derivatives.map((d) => ({ key: keys.get(d.variable.key) as string, display: d.variable.display, formula: d.unicode })),
+    dims,
+    valueProgram: lower([valueRoot], lowerOptions),
+    gradProgram: lower([valueRoot, ...gradRoots], lowerOptions),
+  };
+}
+
+/** The module text: TypeScript (default) or JavaScript, an ES module with no imports. */
+export function generate(source: string, options: CompileOptions & { lang?: Lang }): string {
+  return emitModule(moduleSpec(source, options).spec, { lang: options.lang ?? 'ts', form: 'module' });
+}
+
+/** Compiles to functions in this process. Each call creates its functions exactly once (one
+ * `new Function`), so V8 specializes them; keep and reuse the result rather than recompiling. */
+export function compile(source: string, options: CompileOptions): Compiled {
+  return compileSpec(moduleSpec(source, options).spec);
+}
+
+/** Runs a module description in-process. */
+export function compileSpec(spec: ModuleSpec): Compiled {
+  const body = emitModule(spec, { lang: 'js', form: 'function-body' });
+  const made = new Function(body)() as Omit<Compiled, 'source'>;
+  let text: string | undefined;
+  return {
+    value: made.value,
+    valueAndGrad: made.valueAndGrad,
+    inputs: made.inputs,
+    sizes: made.sizes,
+    get source() {
+      text ??= emitModule(spec, { lang: 'ts', form: 'module' });
+      return text;
+    },
+  };
+}

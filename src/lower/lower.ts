@@ -1,0 +1,510 @@
+// Lowering: the shared forward + gradient DAG → one SSA program of loop-level kernels.
+//
+// Every IR node lowers, through one rule per op, to either
+//   • a stored operand (an input, or a kernel's output; possibly viewed transposed), or
+//   • a lazy element expression over the loop indices (i, j), which its consumer inlines.
+// Elementwise ops are lazy, so chains fuse into the single loop that finally stores them; a node
+// with several users is stored once (the DAG is hash-consed, so CSE of the forward pass into the
+// backward pass is free). Non-elementwise ops become kernels: gemm/gemv with transposes as index
+// swaps, reductions, and factorizations with solves instead of explicit inverses (K⁻¹B → solve).
+import { ChainruleError } from '../errors.ts';
+import type { Node, NodeOf, Op, ElementwiseBuiltin, Relation } from '../ir/node.ts';
+import { topoSort } from '../ir/node.ts';
+import * as C from '../ir/construct.ts';
+import { isSymmetric } from '../ir/properties.ts';
+import * as Q from '../ir/rational.ts';
+import type { Dim } from '../ir/shape.ts';
+import { describeShape } from '../ir/shape.ts';
+import type { Factor, Index, Instr, Operand, Program, ScalarExpr, ScalarFn, Size, Value } from './program.ts';
+import { collectFns, fn, isScalarValue, isTrivial, load, num, product, reindex, sum, swapIndices } from './program.ts';
+
+/** A node after lowering: stored somewhere, or an element expression to inline. */
+export type Lowered = { readonly kind: 'stored'; readonly operand: Operand } | { readonly kind: 'lazy'; readonly expr: ScalarExpr };
+
+export interface LowerRoot {
+  readonly node: Node;
+  /** `value` for the output, the input key for a gradient. */
+  readonly key: string;
+  readonly label: string;
+}
+
+export interface LowerOptions {
+  /** Sizes fixed at generation time (`--dims n=256`); the rest stay symbolic. */
+  readonly dims?: Readonly<Record<string, number>>;
+  /** The ASCII key of each variable (by variable key). */
+  readonly inputKey: (variableKey: string) => string;
+  /** Unicode text of a node, for comments and error messages. */
+  readonly label: (node: Node) => string;
+  /** Shared between the programs of one module so storage names never collide. */
+  readonly ids?: { next: number };
+}
+
+const stored = (operand: Operand): Lowered => ({ kind: 'stored', operand });
+const lazy = (expr: ScalarExpr): Lowered => ({ kind: 'lazy', expr });
+const DIAGONAL: ScalarExpr = { k: 'diagonal' };
+/** j := i: the diagonal of a matrix expression, or a row vector read along the rows. */
+const jToI = (e: ScalarExpr): ScalarExpr => reindex(e, (x) => (x === 'j' ? 'i' : x));
+/** Estimated size of a symbolic dimension when choosing a multiplication order. */
+const ASSUMED_SIZE = 100;
+
+/** The element (row, col) of a stored operand, reading through its transpose. */
+export function elementAt(op: Operand, row: Index, col: Index): ScalarExpr {
+  if (isScalarValue(op.value)) return load(op.value, 0, 0);
+  return op.transposed ? load(op.value, col, row) : load(op.value, row, col);
+}
+
+const ownIndices = (rows: Dim, cols: Dim): [Index, Index] => [rows === 1 ? 0 : 'i', cols === 1 ? 0 : 'j'];
+
+/** A factor of a matrix product being planned: shape plus how it is (or will be) available. */
+interface Part {
+  readonly rows: Dim;
+  readonly cols: Dim;
+  readonly lowered: Lowered;
+}
+
+/** A chain factor before solves are placed: an operand, or K⁻¹ / K⁻ᵀ waiting for a neighbour. */
+type ChainItem = { readonly kind: 'part'; readonly part: Part } | { readonly kind: 'inverse'; readonly matrix: Node; readonly transposed: boolean; readonly rows: Dim; readonly cols: Dim };
+
+const BUILTIN_FNS: Record<ElementwiseBuiltin, ScalarFn> = {
+  exp: 'exp', log: 'log', sqrt: 'sqrt', σ: 'sigmoid', tanh: 'tanh', relu: 'relu', softplus: 'softplus', abs: 'abs', sign: 'sign',
+};
+const RELATION_FNS: Record<Relation, ScalarFn> = { '>': 'gt', '<': 'lt', '≥': 'ge', '≤': 'le' };
+
+type Rule<O extends Op> = (node: NodeOf<O>, ctx: Lowerer) => Lowered;
+
+function notGeneratable(what: string): never {
+  throw new ChainruleError(`${what} is an abstract function: generated code needs a concrete one`, {
+    hint: 'write a built-in in its place (tanh, σ, relu, softplus, exp), e.g. tanh(W⁽¹⁾x + b) for Φ(W⁽¹⁾x + b)',
+  });
+}
+
+/** One lowering rule per op. Elementwise ops stay lazy; the others call a kernel of the context. */
+const RULES: { [O in Op]: Rule<O> } = {
+  const: (n) => lazy(num(Q.toNumber(n.attr))),
+  constant: () => lazy(num(Math.PI)),
+  var: (n, ctx) => stored({ value: ctx.input(n), transposed: false }),
+  dim: (n, ctx) => lazy(ctx.sizeExpr(n.attr)),
+  identity: () => lazy(DIAGONAL),
+  ones: () => lazy(num(1)),
+  zeros: () => lazy(num(0)),
+  add: (n, ctx) => lazy(sum(n.args.map((a) => ctx.expr(a)))),
+  // s₁⋯sₖ·T: when T is a product used only here, the scalars scale the gemm's store (no extra pass).
+  mul: (n, ctx) => {
+    const last = n.args[n.args.length - 1];
+    const scalars = last.shape.rows === 1 && last.shape.cols === 1 ? n.args : n.args.slice(0, -1);
+    const scale = product(scalars.map((a) => ctx.expr(a)));
+    if (scalars.length === n.args.length) return lazy(scale);
+    if (last.op === 'matmul' && ctx.usesOf(last) === 1 && !ctx.isLowered(last)) {
+      const { lowered, scaled } = ctx.chain(last.args, n, scale);
+      return scaled ? lowered : lazy(product([scale, ctx.exprOf(lowered, last.shape.rows, last.shape.cols)]));
+    }
+    return lazy(product([scale, ctx.expr(last)]));
+  },
+  matmul: (n, ctx) => ctx.chain(n.args, n).lowered,
+  hadamard: (n, ctx) => lazy(product(n.args.map((a) => ctx.expr(a)))),
+  // ‖x‖² is Σx² (no square root to square again); other powers are elementwise.
+  pow: (n, ctx) => {
+    const [base, exponent] = n.args;
+    const e = exponent.op === 'const' ? Q.toNumber(exponent.attr) : undefined;
+    if (base.op === 'norm' && e === 2) return ctx.sumOfSquares(base.args[0], n);
+    const b = ctx.expr(base);
+    if (e === 2) return lazy(fn('square', b));
+    if (e === -1) return lazy(fn('recip', b));
+    if (e === 0.5) return lazy(fn('sqrt', b));
+    if (e === -2) return lazy(fn('recip', fn('square', b)));
+    return lazy(fn('pow', b, ctx.expr(exponent)));
+  },
+  transpose: (n, ctx) => {
+    const a = ctx.lower(n.args[0]);
+    return a.kind === 'stored' ? stored({ value: a.operand.value, transposed: !a.operand.transposed }) : lazy(swapIndices(a.expr));
+  },
+  inv: (n, ctx) => ctx.inverse(n),
+  det: (n, ctx) => ctx.factorScalar('det', n.args[0], n),
+  trace: (n, ctx) => ctx.trace(n.args[0], n),
+  // diag(v)ᵢⱼ = δᵢⱼvᵢ;  diag(A)ᵢ = Aᵢᵢ
+  diag: (n, ctx) => {
+    const a = n.args[0];
+    return a.shape.cols === 1 ? lazy(product([DIAGONAL, ctx.expr(a)])) : lazy(jToI(ctx.expr(a)));
+  },
+  norm: (n, ctx) => {
+    const squares = ctx.sumOfSquares(n.args[0]);
+    return lazy(fn('sqrt', ctx.exprOf(squares, 1, 1)));
+  },
+  apply: (n, ctx) => {
+    const f = n.attr;
+    const arg = n.args[0];
+    if (f.kind === 'abstract') return notGeneratable(ctx.label(n));
+    // log|K| from the factorization's diagonal: no overflow of det K, no separate determinant.
+    if (f.name === 'log' && arg.op === 'det') return ctx.factorScalar('logdet', arg.args[0], n);
+    // log σ(x) = −softplus(−x): finite at x = −1000, where σ(x) underflows to 0.
+    if (f.name === 'log' && arg.op === 'apply' && arg.attr.kind === 'builtin' && arg.attr.name === 'σ') return lazy(fn('logSigmoid', ctx.expr(arg.args[0])));
+    return lazy(fn(BUILTIN_FNS[f.name], ctx.expr(arg)));
+  },
+  indicator: (n, ctx) => lazy(fn(RELATION_FNS[n.attr], ctx.expr(n.args[0]), ctx.expr(n.args[1]))),
+  max: (n, ctx) => lazy(fn('max', ctx.expr(n.args[0]), ctx.expr(n.args[1]))),
+  min: (n, ctx) => lazy(fn('min', ctx.expr(n.args[0]), ctx.expr(n.args[1]))),
+  softmax: (n, ctx) => {
+    const out = ctx.output(n);
+    ctx.emit({ kind: 'softmax', out, n: ctx.size(n.shape.rows), x: ctx.expr(n.args[0]) });
+    return stored({ value: out, transposed: false });
+  },
+  logsumexp: (n, ctx) => {
+    const out = ctx.output(n);
+    ctx.emit({ kind: 'logsumexp', out, n: ctx.size(n.args[0].shape.rows), x: ctx.expr(n.args[0]) });
+    return stored({ value: out, transposed: false });
+  },
+  call: (n, ctx) => notGeneratable(ctx.label(n)),
+};
+
+/** Lowers the roots (output first, then gradients) into one program; shared work is done once. */
+export function lower(roots: readonly LowerRoot[], options: LowerOptions): Program {
+  const ctx = new Lowerer(roots, options);
+  const results = roots.map((r) => ({ key: r.key, value: ctx.root(r) }));
+  return ctx.finish(results);
+}
+
+export class Lowerer {
+  private readonly instrs: Instr[] = [];
+  private readonly values: Value[] = [];
+  private readonly factors: Factor[] = [];
+  private readonly memo = new Map<Node, Lowered>();
+  private readonly uses = new Map<Node, number>();
+  /** Where a root must end up: the output scalar or a gradient buffer. */
+  private readonly targets = new Map<Node, Value>();
+  private readonly inputs = new Map<string, Value>();
+  private readonly factorOf = new Map<Node, Factor>();
+  private readonly solves = new Map<string, Value>();
+  private readonly symbolicSizes = new Set<string>();
+  private readonly ids: { next: number };
+
+  constructor(
+    roots: readonly LowerRoot[],
+    private readonly options: LowerOptions,
+  ) {
+    this.ids = options.ids ?? { next: 1 };
+    for (const node of topoSort(roots.map((r) => r.node))) for (const a of node.args) this.uses.set(a, (this.uses.get(a) ?? 0) + 1);
+    for (const r of roots) {
+      this.uses.set(r.node, (this.uses.get(r.node) ?? 0) + 1);
+      if (!this.targets.has(r.node)) this.targets.set(r.node, this.newValue(r.node.shape.rows, r.node.shape.cols, 'result', r.label, r.key));
+    }
+  }
+
+  /** The result value of a root, computed into its target. */
+  root(r: LowerRoot): Value {
+    const target = this.targets.get(r.node) as Value;
+    const l = this.lower(r.node);
+    if (l.kind === 'stored' && l.operand.value === target) return target;
+    // The same node is also the result under another key, or is an input itself: copy it.
+    const [row, col] = ownIndices(r.node.shape.rows, r.node.shape.cols);
+    const out = this.newValue(r.node.shape.rows, r.node.shape.cols, 'result', r.label, r.key);
+    this.emit({ kind: 'map', out, expr: this.exprOf(l, r.node.shape.rows, r.node.shape.cols, row, col) });
+    return out;
+  }
+
+  finish(results: { key: string; value: Value }[]): Program {
+    const scalarFns = new Set<ScalarFn>();
+    for (const i of this.instrs) {
+      if (i.kind === 'map' || i.kind === 'sum' || i.kind === 'softmax' || i.kind === 'logsumexp') collectFns('expr' in i ? i.expr : i.x, scalarFns);
+      if (i.kind === 'gemm' && i.scale) collectFns(i.scale, scalarFns);
+    }
+    return { instrs: this.instrs, values: this.values, factors: this.factors, results, sizes: [...this.symbolicSizes], scalarFns };
+  }
+
+  // ---- the interface rules use ----------------------------------------------------------------
+
+  lower(node: Node): Lowered {
+    const known = this.memo.get(node);
+    if (known) return known;
+    let l = (RULES[node.op] as Rule<Op>)(node as NodeOf<Op>, this);
+    const target = this.targets.get(node);
+    if (target && !(l.kind === 'stored' && l.operand.value === target) && node.op !== 'var') l = this.store(l, node, target);
+    else if (l.kind === 'lazy' && !isTrivial(l.expr) && (this.uses.get(node) ?? 0) > 1) l = this.store(l, node, this.output(node));
+    this.memo.set(node, l);
+    return l;
+  }
+
+  isLowered = (node: Node): boolean => this.memo.has(node);
+  usesOf = (node: Node): number => this.uses.get(node) ?? 0;
+  label = (node: Node): string => this.options.label(node);
+
+  /** The element expression of a node at its own indices. */
+  expr(node: Node): ScalarExpr {
+    return this.exprOf(this.lower(node), node.shape.rows, node.shape.cols);
+  }
+
+  exprOf(l: Lowered, rows: Dim, cols: Dim, row?: Index, col?: Index): ScalarExpr {
+    const [r, c] = ownIndices(rows, cols);
+    if (l.kind === 'stored') return elementAt(l.operand, row ?? r, col ?? c);
+    if (row === undefined && col === undefined) return l.expr;
+    // Rename the node's own indices to the requested ones.
+    return reindex(l.expr, (x) => (x === 'i' ? (row ?? r) : x === 'j' ? (col ?? c) : x));
+  }
+
+  /** The node as stored data (lazy expressions are written to a buffer first). */
+  operand(node: Node): Operand {
+    const l = this.lower(node);
+    if (l.kind === 'stored') return l.operand;
+    const s = this.store(l, node, this.output(node));
+    this.memo.set(node, s);
+    return (s as Extract<Lowered, { kind: 'stored' }>).operand;
+  }
+
+  /** Where a node's kernel writes: its root target, or a fresh temporary. */
+  output(node: Node): Value {
+    return this.targets.get(node) ?? this.newValue(node.shape.rows, node.shape.cols, 'temp', this.label(node));
+  }
+
+  emit(instr: Instr): void {
+    this.instrs.push(instr);
+  }
+
+  size(d: Dim): Size {
+    if (typeof d === 'number') return d;
+    const fixed = this.options.dims?.[d];
+    if (fixed !== undefined) return fixed;
+    this.symbolicSizes.add(d);
+    return d;
+  }
+
+  sizeExpr(d: string): ScalarExpr {
+    const s = this.size(d);
+    return typeof s === 'number' ? num(s) : { k: 'size', dim: s };
+  }
+
+  input(n: NodeOf<'var'>): Value {
+    const key = this.options.inputKey(n.attr.key);
+    let v = this.inputs.get(key);
+    if (!v) {
+      v = this.newValue(n.shape.rows, n.shape.cols, 'input', this.label(n), key);
+      this.inputs.set(key, v);
+    }
+    return v;
+  }
+
+  // ---- kernels ---------------------------------------------------------------------------------
+
+  /** Σ xᵢⱼ² as a stored scalar. */
+  sumOfSquares(x: Node, node?: Node): Lowered {
+    const e = this.expr(x);
+    const out = node ? this.output(node) : this.newValue(1, 1, 'temp', `‖${this.label(x)}‖²`);
+    this.emit({ kind: 'sum', out, rows: this.size(x.shape.rows), cols: this.size(x.shape.cols), expr: fn('square', e) });
+    return stored({ value: out, transposed: false });
+  }
+
+  /** tr(A) = Σᵢ Aᵢᵢ; tr(A₁⋯Aₖ) = Σᵢⱼ (A₁⋯Aₖ₋₁)ᵢⱼ(Aₖ)ⱼᵢ without forming the product. */
+  trace(a: Node, node: Node): Lowered {
+    const out = this.output(node);
+    if (a.op === 'matmul' && this.usesOf(a) === 1 && !this.isLowered(a)) {
+      const parts = this.placeSolves(this.chainItems(a.args));
+      const last = parts[parts.length - 1];
+      const first = parts.length === 2 ? parts[0] : this.multiplyChain(parts.slice(0, -1));
+      const left = this.exprOf(first.lowered, first.rows, first.cols, first.rows === 1 ? 0 : 'i', first.cols === 1 ? 0 : 'j');
+      const right = this.exprOf(last.lowered, last.rows, last.cols, last.rows === 1 ? 0 : 'j', last.cols === 1 ? 0 : 'i');
+      this.emit({ kind: 'sum', out, rows: this.size(first.rows), cols: this.size(first.cols), expr: product([left, right]) });
+      return stored({ value: out, transposed: false });
+    }
+    this.emit({ kind: 'sum', out, rows: this.size(a.shape.rows), cols: 1, expr: jToI(this.expr(a)) });
+    return stored({ value: out, transposed: false });
+  }
+
+  /** A⁻¹ on its own (not next to something to solve for): the explicit inverse from the factor. */
+  inverse(n: NodeOf<'inv'>): Lowered {
+    const factor = this.factor(n.args[0]);
+    const out = this.output(n);
+    this.emit({ kind: 'inverse', out, factor });
+    return stored({ value: out, transposed: false });
+  }
+
+  factorScalar(kind: 'det' | 'logdet', matrix: Node, node: Node): Lowered {
+    const factor = this.factor(matrix);
+    const out = this.output(node);
+    this.emit({ kind, out, factor });
+    return stored({ value: out, transposed: false });
+  }
+
+  private factor(matrix: Node): Factor {
+    let f = this.factorOf.get(matrix);
+    if (!f) {
+      f = { id: this.ids.next++, matrix: this.operand(matrix), n: this.size(matrix.shape.rows), symmetric: isSymmetric(matrix), label: this.label(matrix) };
+      this.factors.push(f);
+      this.factorOf.set(matrix, f);
+      this.emit({ kind: 'factor', factor: f });
+    }
+    return f;
+  }
+
+  /** A₁⋯Aₖ: inverses become solves, then the cheapest multiplication order; the last product
+   * is written to the node's target and scaled by `scale` when it is a gemm. */
+  chain(args: readonly Node[], node: Node, scale?: ScalarExpr): { lowered: Lowered; scaled: boolean } {
+    const items = this.chainItems(args);
+    // xᵀAy: one double loop, no temporary.
+    if (items.length === 3 && items.every((i) => i.kind === 'part')) {
+      const [a, m, b] = items.map((i) => (i as { part: Part }).part);
+      if (a.rows === 1 && b.cols === 1 && m.rows !== 1 && m.cols !== 1) {
+        const out = scale ? this.temp(1, 1, this.label(node)) : this.output(node);
+        const expr = product([this.exprOf(a.lowered, a.rows, a.cols, 0, 'i'), this.exprOf(m.lowered, m.rows, m.cols, 'i', 'j'), this.exprOf(b.lowered, b.rows, b.cols, 'j', 0)]);
+        this.emit({ kind: 'sum', out, rows: this.size(m.rows), cols: this.size(m.cols), expr });
+        return { lowered: stored({ value: out, transposed: false }), scaled: false };
+      }
+    }
+    const parts = this.placeSolves(items);
+    if (parts.length === 1) return { lowered: parts[0].lowered, scaled: false };
+    const order = chainOrder(parts.map((p) => [estimate(p.rows, this.options.dims), estimate(p.cols, this.options.dims)]));
+    const build = (lo: number, hi: number, final: boolean): { part: Part; scaled: boolean } => {
+      if (lo === hi) return { part: parts[lo], scaled: false };
+      const split = order[lo][hi];
+      const left = build(lo, split, false).part;
+      const right = build(split + 1, hi, false).part;
+      return this.multiply(left, right, final ? node : undefined, final ? scale : undefined);
+    };
+    const { part, scaled } = build(0, parts.length - 1, true);
+    return { lowered: part.lowered, scaled };
+  }
+
+  private chainItems(args: readonly Node[]): ChainItem[] {
+    return args.map((a): ChainItem => {
+      const inverse = a.op === 'inv' ? a : a.op === 'transpose' && a.args[0].op === 'inv' ? a.args[0] : undefined;
+      if (inverse && !this.isLowered(a) && !this.isLowered(inverse)) {
+        return { kind: 'inverse', matrix: inverse.args[0], transposed: a.op === 'transpose', rows: a.shape.rows, cols: a.shape.cols };
+      }
+      return { kind: 'part', part: { rows: a.shape.rows, cols: a.shape.cols, lowered: this.lower(a) } };
+    });
+  }
+
+  /** K⁻¹R → solve(K, R); LK⁻¹ → solve(Kᵀ, Lᵀ)ᵀ (= solve(K, Lᵀ)ᵀ for symmetric K). A solve already
+   * computed is reused (BᵀK⁻¹ is the transpose of K⁻¹B when K is symmetric); otherwise the side
+   * with fewer right-hand sides wins. */
+  private placeSolves(items: ChainItem[]): Part[] {
+    const work = [...items];
+    for (let p = work.findIndex((x) => x.kind === 'inverse'); p >= 0; p = work.findIndex((x) => x.kind === 'inverse')) {
+      const item = work[p] as Extract<ChainItem, { kind: 'inverse' }>;
+      const symmetric = isSymmetric(item.matrix);
+      const right = work[p + 1]?.kind === 'part' ? (work[p + 1] as { part: Part }).part : undefined;
+      const left = work[p - 1]?.kind === 'part' ? (work[p - 1] as { part: Part }).part : undefined;
+      type Plan = { side: 'left' | 'right'; b: Operand; transposedSystem: boolean; cost: number; key: string };
+      const plans: Plan[] = [];
+      if (right) {
+        const b = this.asOperand(right);
+        const transposedSystem = item.transposed && !symmetric;
+        plans.push({ side: 'right', b, transposedSystem, cost: estimate(right.cols, this.options.dims), key: solveKey(item.matrix, b, transposedSystem) });
+      }
+      if (left) {
+        const l = this.asOperand(left);
+        const b = { value: l.value, transposed: !l.transposed };
+        const transposedSystem = !item.transposed && !symmetric;
+        plans.push({ side: 'left', b, transposedSystem, cost: estimate(left.rows, this.options.dims), key: solveKey(item.matrix, b, transposedSystem) });
+      }
+      if (plans.length === 0) {
+        const operand = this.operand(C.inv(item.matrix));
+        work[p] = { kind: 'part', part: { rows: item.rows, cols: item.cols, lowered: stored({ ...operand, transposed: item.transposed }) } };
+        continue;
+      }
+      const plan = plans.find((x) => this.solves.has(x.key)) ?? plans.reduce((best, x) => (x.cost < best.cost ? x : best));
+      let out = this.solves.get(plan.key);
+      if (!out) {
+        const factor = this.factor(item.matrix);
+        const [rows, cols] = [item.rows, plan.side === 'right' ? right!.cols : left!.rows];
+        out = this.newValue(rows, cols, 'temp', `solve(${factor.label}, ${plan.b.value.label}${plan.b.transposed ? 'ᵀ' : ''})`);
+        this.emit({ kind: 'solve', out, factor, b: plan.b, transposedSystem: plan.transposedSystem });
+        this.solves.set(plan.key, out);
+      }
+      if (plan.side === 'right') {
+        work.splice(p, 2, { kind: 'part', part: { rows: item.rows, cols: right!.cols, lowered: stored({ value: out, transposed: false }) } });
+      } else {
+        work.splice(p - 1, 2, { kind: 'part', part: { rows: left!.rows, cols: item.cols, lowered: stored({ value: out, transposed: true }) } });
+      }
+    }
+    return work.map((x) => (x as { part: Part }).part);
+  }
+
+  private multiplyChain(parts: Part[]): Part {
+    let acc = parts[0];
+    for (let k = 1; k < parts.length; k++) acc = this.multiply(acc, parts[k]).part;
+    return acc;
+  }
+
+  /** One product by shape: scalar scaling and outer products stay lazy (they fuse into their
+   * consumer), a dot product is a reduction, everything else a gemm/gemv. */
+  private multiply(a: Part, b: Part, node?: Node, scale?: ScalarExpr): { part: Part; scaled: boolean } {
+    const rows = a.rows;
+    const cols = b.cols;
+    const shape = { rows, cols };
+    const aScalar = a.rows === 1 && a.cols === 1;
+    const bScalar = b.rows === 1 && b.cols === 1;
+    if (aScalar || bScalar) {
+      const [s, t] = aScalar ? [a, b] : [b, a];
+      return { part: { ...shape, rows: t.rows, cols: t.cols, lowered: lazy(product([this.exprOf(s.lowered, 1, 1), this.exprOf(t.lowered, t.rows, t.cols)])) }, scaled: false };
+    }
+    if (a.cols === 1) {
+      // Outer product uvᵀ: element (i, j) = uᵢvⱼ, never stored unless a consumer needs it.
+      const expr = product([this.exprOf(a.lowered, a.rows, 1, 'i', 0), this.exprOf(b.lowered, 1, b.cols, 0, 'j')]);
+      return { part: { ...shape, lowered: lazy(expr) }, scaled: false };
+    }
+    const isGemm = !(rows === 1 && cols === 1);
+    // The node's target receives this product only when nothing (an unconsumed scale) follows it.
+    const out = node && (isGemm || !scale) ? this.output(node) : this.temp(rows, cols, `(${a.rows}×${a.cols})·(${b.rows}×${b.cols})`);
+    if (!isGemm) {
+      const expr = product([this.exprOf(a.lowered, 1, a.cols, 0, 'i'), this.exprOf(b.lowered, b.rows, 1, 'i', 0)]);
+      this.emit({ kind: 'sum', out, rows: this.size(a.cols), cols: 1, expr });
+      return { part: { ...shape, lowered: stored({ value: out, transposed: false }) }, scaled: false };
+    }
+    const opA = this.asOperand(a);
+    const opB = this.asOperand(b);
+    const symmetric = opA.value === opB.value && opA.transposed !== opB.transposed;
+    this.emit({ kind: 'gemm', out, a: opA, b: opB, inner: this.size(a.cols), scale, symmetric });
+    return { part: { ...shape, lowered: stored({ value: out, transposed: false }) }, scaled: scale !== undefined };
+  }
+
+  private asOperand(p: Part): Operand {
+    if (p.lowered.kind === 'stored') return p.lowered.operand;
+    const out = this.newValue(p.rows, p.cols, 'temp', 'product factor');
+    this.emit({ kind: 'map', out, expr: p.lowered.expr });
+    return { value: out, transposed: false };
+  }
+
+  private store(l: Lowered, node: Node, out: Value): Lowered {
+    const [row, col] = ownIndices(node.shape.rows, node.shape.cols);
+    this.emit({ kind: 'map', out, expr: this.exprOf(l, node.shape.rows, node.shape.cols, row, col) });
+    return stored({ value: out, transposed: false });
+  }
+
+  private temp(rows: Dim, cols: Dim, label: string): Value {
+    return this.newValue(rows, cols, 'temp', label);
+  }
+
+  private newValue(rows: Dim, cols: Dim, role: Value['role'], label: string, key?: string): Value {
+    const v: Value = { id: this.ids.next++, rows: this.size(rows), cols: this.size(cols), role, label, key };
+    this.values.push(v);
+    return v;
+  }
+}
+
+const solveKey = (matrix: Node, b: Operand, transposedSystem: boolean): string => `${matrix.id}|${b.value.id}|${b.transposed}|${transposedSystem}`;
+
+function estimate(d: Dim, dims: Readonly<Record<string, number>> | undefined): number {
+  return typeof d === 'number' ? d : (dims?.[d] ?? ASSUMED_SIZE);
+}
+
+/** Matrix-chain order by dynamic programming: split[i][j] is where A_i⋯A_j is best divided. */
+function chainOrder(shapes: readonly [number, number][]): number[][] {
+  const k = shapes.length;
+  const cost = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  const split = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  for (let len = 2; len <= k; len++) {
+    for (let i = 0; i + len - 1 < k; i++) {
+      const j = i + len - 1;
+      cost[i][j] = Infinity;
+      for (let s = i; s < j; s++) {
+        const c = cost[i][s] + cost[s + 1][j] + shapes[i][0] * shapes[s][1] * shapes[j][1];
+        if (c < cost[i][j]) {
+          cost[i][j] = c;
+          split[i][j] = s;
+        }
+      }
+    }
+  }
+  return split;
+}
+
+/** Shape text for messages. */
+export const shapeText = (n: Node): string => describeShape(n.shape);

@@ -1,0 +1,173 @@
+// The lowered program: a flat SSA list of loop-level kernels over named storage, the form that
+// code generation (and anything else that wants to run the math: a numeric interpreter, a step
+// printer) consumes. Each value is written by exactly one instruction and never changes after.
+//
+// Elementwise work is not an instruction of its own kind per op: it is a `ScalarExpr` over the
+// loop indices i (row) and j (column), so a chain such as Φ′(z) ⊙ W⁽²⁾ᵀr, an outer product
+// u·vᵀ, a transpose (i ↔ j) or a scaled identity fuses into the one loop that consumes it.
+
+/** A dimension: a number when known at generation time, otherwise its symbol (`n`). */
+export type Size = number | string;
+
+/** Where a value lives: an input, a temporary owned by the module, or a result handed back. */
+export type Role = 'input' | 'temp' | 'result';
+
+/** A value: a scalar (1×1, a local `number`) or a dense row-major Float64Array of rows × cols. */
+export interface Value {
+  readonly id: number;
+  readonly rows: Size;
+  readonly cols: Size;
+  readonly role: Role;
+  /** Input or result key (ASCII identifier), for inputs and results. */
+  readonly key?: string;
+  /** The formula it holds, Unicode, for comments and error messages. */
+  readonly label: string;
+}
+
+export const isScalarValue = (v: { rows: Size; cols: Size }): boolean => v.rows === 1 && v.cols === 1;
+
+/** A loop index: i runs over rows, j over columns; 0 where that side has length 1. */
+export type Index = 'i' | 'j' | 0;
+
+/** Scalar functions the kernels apply per element (each has one printing rule in codegen). */
+export const SCALAR_FNS = [
+  'add', 'mul', 'neg', 'recip', 'pow', 'square', 'exp', 'log', 'sqrt', 'sigmoid', 'logSigmoid', 'tanh', 'relu', 'softplus',
+  'abs', 'sign', 'max', 'min', 'gt', 'lt', 'ge', 'le',
+] as const;
+export type ScalarFn = (typeof SCALAR_FNS)[number];
+
+/** One element of a (possibly lazy) matrix, as a function of the loop indices. */
+export type ScalarExpr =
+  | { readonly k: 'num'; readonly value: number }
+  /** A symbolic size used as a number (`n` in (n/2)·log 2π). */
+  | { readonly k: 'size'; readonly dim: string }
+  /** value[row, col] of stored (row-major) data; a scalar value ignores the indices. */
+  | { readonly k: 'load'; readonly value: Value; readonly row: Index; readonly col: Index }
+  /** 1 where i = j, else 0: the identity matrix, never stored. */
+  | { readonly k: 'diagonal' }
+  | { readonly k: 'fn'; readonly fn: ScalarFn; readonly args: readonly ScalarExpr[] };
+
+/** A stored matrix read directly or through an index swap (a transpose is never materialized). */
+export interface Operand {
+  readonly value: Value;
+  readonly transposed: boolean;
+}
+
+/** A factorization of a square matrix, kept for solves, inverses and determinants. Symmetric
+ * matrices try Cholesky (K = LLᵀ) and fall back to LU with partial pivoting (PK = LU). */
+export interface Factor {
+  readonly id: number;
+  readonly matrix: Operand;
+  readonly n: Size;
+  readonly symmetric: boolean;
+  readonly label: string;
+}
+
+export type Instr =
+  /** out[i, j] = expr(i, j) over out's shape (a scalar out is one assignment). */
+  | { readonly kind: 'map'; readonly out: Value; readonly expr: ScalarExpr }
+  /** out = Σ_{i < rows, j < cols} expr(i, j): dot products, ‖x‖², tr(AB), xᵀAy, 𝟙ᵀx. */
+  | { readonly kind: 'sum'; readonly out: Value; readonly rows: Size; readonly cols: Size; readonly expr: ScalarExpr }
+  /** out = scale · op(A)·op(B) with op = identity or transpose (gemv when a side is a vector).
+   * `symmetric`: the result is known symmetric (AAᵀ), so only one triangle is computed. */
+  | { readonly kind: 'gemm'; readonly out: Value; readonly a: Operand; readonly b: Operand; readonly inner: Size; readonly scale?: ScalarExpr; readonly symmetric: boolean }
+  | { readonly kind: 'factor'; readonly factor: Factor }
+  /** out = K⁻¹·op(B), or K⁻ᵀ·op(B) when `transposedSystem`. */
+  | { readonly kind: 'solve'; readonly out: Value; readonly factor: Factor; readonly b: Operand; readonly transposedSystem: boolean }
+  | { readonly kind: 'inverse'; readonly out: Value; readonly factor: Factor }
+  /** log det K (NaN when det K < 0, as log of a negative number), from the factor's diagonal. */
+  | { readonly kind: 'logdet'; readonly out: Value; readonly factor: Factor }
+  | { readonly kind: 'det'; readonly out: Value; readonly factor: Factor }
+  /** Shifted by the maximum, so inputs of ±1000 stay finite. */
+  | { readonly kind: 'softmax'; readonly out: Value; readonly n: Size; readonly x: ScalarExpr }
+  | { readonly kind: 'logsumexp'; readonly out: Value; readonly n: Size; readonly x: ScalarExpr };
+
+export type InstrKind = Instr['kind'];
+
+/** What a lowered program hands back: the value, and one result per gradient. */
+export interface ProgramResult {
+  readonly key: string;
+  readonly value: Value;
+}
+
+export interface Program {
+  readonly instrs: readonly Instr[];
+  /** Every value the program names: inputs, temporaries, results. */
+  readonly values: readonly Value[];
+  readonly factors: readonly Factor[];
+  readonly results: readonly ProgramResult[];
+  /** Symbolic sizes the program needs at run time. */
+  readonly sizes: readonly string[];
+  /** Helper functions the scalar expressions call (sigmoid, softplus, …). */
+  readonly scalarFns: ReadonlySet<ScalarFn>;
+}
+
+// ---- scalar expression constructors and queries ------------------------------------------------
+
+export const num = (value: number): ScalarExpr => ({ k: 'num', value });
+export const fn = (f: ScalarFn, ...args: ScalarExpr[]): ScalarExpr => ({ k: 'fn', fn: f, args });
+export const load = (value: Value, row: Index, col: Index): ScalarExpr => ({ k: 'load', value, row, col });
+
+/** a + b and a·b with the trivial constants folded away (x·1 = x, x + 0 = x, x·0 = 0 for finite x is
+ * NOT folded: 0·∞ is NaN and the reference evaluator keeps it). */
+export function sum(terms: readonly ScalarExpr[]): ScalarExpr {
+  const kept = terms.flatMap((t) => (t.k === 'fn' && t.fn === 'add' ? t.args : [t])).filter((t) => !(t.k === 'num' && t.value === 0));
+  if (kept.length === 0) return num(0);
+  return kept.length === 1 ? kept[0] : fn('add', ...kept);
+}
+
+export function product(factors: readonly ScalarExpr[]): ScalarExpr {
+  const kept = factors.flatMap((t) => (t.k === 'fn' && t.fn === 'mul' ? t.args : [t])).filter((t) => !(t.k === 'num' && t.value === 1));
+  if (kept.length === 0) return num(1);
+  if (kept.length === 1) return kept[0];
+  // −1·x prints as −x.
+  if (kept.length === 2 && kept[0].k === 'num' && kept[0].value === -1) return fn('neg', kept[1]);
+  return fn('mul', ...kept);
+}
+
+/** Renames the loop indices: a transpose swaps i and j; a diagonal sets j := i. */
+export function reindex(e: ScalarExpr, map: (x: Index) => Index): ScalarExpr {
+  switch (e.k) {
+    case 'load':
+      return load(e.value, map(e.row), map(e.col));
+    case 'diagonal':
+      return map('i') === map('j') ? num(1) : e;
+    case 'fn':
+      return fn(e.fn, ...e.args.map((a) => reindex(a, map)));
+    default:
+      return e;
+  }
+}
+
+export const swapIndices = (e: ScalarExpr): ScalarExpr => reindex(e, (x) => (x === 'i' ? 'j' : x === 'j' ? 'i' : x));
+
+/** Which loop indices an expression reads: the basis of hoisting invariant work out of loops. */
+export function indicesOf(e: ScalarExpr, into: Set<Index> = new Set()): Set<Index> {
+  switch (e.k) {
+    case 'load':
+      if (!isScalarValue(e.value)) {
+        if (e.row !== 0) into.add(e.row);
+        if (e.col !== 0) into.add(e.col);
+      }
+      break;
+    case 'diagonal':
+      into.add('i').add('j');
+      break;
+    case 'fn':
+      for (const a of e.args) indicesOf(a, into);
+      break;
+    default:
+      break;
+  }
+  return into;
+}
+
+/** Helper functions an expression uses. */
+export function collectFns(e: ScalarExpr, into: Set<ScalarFn>): void {
+  if (e.k !== 'fn') return;
+  into.add(e.fn);
+  for (const a of e.args) collectFns(a, into);
+}
+
+/** A trivial expression costs nothing to recompute: a constant, a size, or one load. */
+export const isTrivial = (e: ScalarExpr): boolean => e.k === 'num' || e.k === 'size' || e.k === 'load' || e.k === 'diagonal';
