@@ -9,3 +9,4 @@ export type { Layout } from './diff/index.ts';
 export { simplify, Simplifier } from './simplify/index.ts';
 export { evaluate } from './eval/index.ts';
 export { checkGradients } from './check/index.ts';
+export { compile, generate } from './compile.ts';

@@ -6,6 +6,7 @@ import { registerLanguageCommands } from './commands/language.ts';
 import { registerPlotCommand } from './commands/plot.ts';
 import { registerStepsCommands } from './commands/steps.ts';
 import { registerGraphCommands } from './commands/graph.ts';
+import { registerCodegenCommand } from './commands/codegen.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -19,7 +20,7 @@ export function buildProgram(): Command {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') process.exit(0);
       process.exit(2);
     });
-  for (const register of [registerLanguageCommands, registerDiffCommands, registerStepsCommands, registerGraphCommands, registerPlotCommand]) register(program);
+  for (const register of [registerLanguageCommands, registerDiffCommands, registerStepsCommands, registerGraphCommands, registerPlotCommand, registerCodegenCommand]) register(program);
   for (const c of program.commands) c.option('--debug', 'show stack traces for internal errors');
   program.addHelpText('after', `
 Examples:
