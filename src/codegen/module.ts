@@ -252,7 +252,9 @@ class ModuleEmitter {
   }
 
   private size(s: Size): Expr {
-    return typeof s === 'number' ? A.num(s) : A.id(this.dimNames.get(s) ?? dimKey(s));
+    if (typeof s === 'number') return A.num(s);
+    const fixed = this.spec.dims[s];
+    return fixed !== undefined ? A.num(fixed) : A.id(this.dimNames.get(s) ?? dimKey(s));
   }
 
   // ---- helpers --------------------------------------------------------------------------------
@@ -308,7 +310,9 @@ class ModuleEmitter {
       let progressed = false;
       for (const d of [...pending]) {
         let inferred: Expr | undefined;
-        for (const x of this.spec.inputs) {
+        // Vectors first: their length is the size itself; then matrices with the other side known.
+        const byDirectness = [...this.spec.inputs].sort((a, b) => Number(a.rows !== 1 && a.cols !== 1) - Number(b.rows !== 1 && b.cols !== 1));
+        for (const x of byDirectness) {
           const len = A.member(field(x.key), 'length');
           if (x.rows === d && x.cols === d) inferred = A.mathCall('round', A.mathCall('sqrt', len));
           else if (x.rows === d && sizeKnown(x.cols)) inferred = x.cols === 1 ? len : A.bin('/', len, this.size(x.cols));

@@ -296,6 +296,12 @@ export class Lowerer {
     const out = this.output(node);
     if (a.op === 'matmul' && this.usesOf(a) === 1 && !this.isLowered(a)) {
       const parts = this.placeSolves(this.chainItems(a.args));
+      if (parts.length === 1) {
+        // tr(K⁻¹B) = tr(solve(K, B)): the diagonal of the one remaining factor.
+        const only = parts[0];
+        this.emit({ kind: 'sum', out, rows: this.size(only.rows), cols: 1, expr: jToI(this.exprOf(only.lowered, only.rows, only.cols)) });
+        return stored({ value: out, transposed: false });
+      }
       const last = parts[parts.length - 1];
       const first = parts.length === 2 ? parts[0] : this.multiplyChain(parts.slice(0, -1));
       const left = this.exprOf(first.lowered, first.rows, first.cols, first.rows === 1 ? 0 : 'i', first.cols === 1 ? 0 : 'j');
