@@ -22,16 +22,16 @@ export async function toTikz(g: ComputationGraph): Promise<string> {
   const at = await layout(toDot(g));
   const lines = [
     '\\begin{tikzpicture}[>=stealth, x=1pt, y=1pt,',
-    '  source/.style={draw, ellipse, inner sep=2pt, align=center},',
-    '  step/.style={draw, rounded corners=3pt, inner sep=4pt, align=center},',
-    '  output/.style={step, double, fill=black!4},',
-    '  local/.style={midway, above, sloped, font=\\scriptsize, text=black!70}]',
+    '  graph source/.style={draw, ellipse, inner sep=2pt, align=center},',
+    '  graph step/.style={draw, rounded corners=3pt, inner sep=4pt, align=center},',
+    '  graph output/.style={graph step, double, fill=black!4},',
+    '  graph local/.style={midway, above, sloped, font=\\scriptsize, text=black!70}]',
   ];
   for (const n of g.nodes) {
     const p = at.get(n.id) ?? { x: 0, y: 0 };
-    lines.push(`  \\node[${n.kind}] (${n.id}) at (${(p.x * SPREAD.x).toFixed(1)}, ${(p.y * SPREAD.y).toFixed(1)}) {${label(n)}};`);
+    lines.push(`  \\node[graph ${n.kind}] (${n.id}) at (${(p.x * SPREAD.x).toFixed(1)}, ${(p.y * SPREAD.y).toFixed(1)}) {${label(n)}};`);
   }
-  for (const e of g.edges) lines.push(`  \\draw[->] (${e.from}) -- ${e.local ? `node[local] {$${e.local.latex}$} ` : ''}(${e.to});`);
+  for (const e of g.edges) lines.push(`  \\draw[->] (${e.from}) -- ${e.local ? `node[graph local] {$${e.local.latex}$} ` : ''}(${e.to});`);
   lines.push('\\end{tikzpicture}');
   return `${lines.join('\n')}\n`;
 }

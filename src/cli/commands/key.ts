@@ -1,0 +1,109 @@
+// key and samples: answer keys from problem files; `samples` is the README's main command.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Command } from 'commander';
+import { generate } from '../../compile.ts';
+import { ChainruleError } from '../../errors.ts';
+import type { SolvedSheet } from '../../key/index.ts';
+import { compilePdf, graphNames, hasPdflatex, keyFormatOf, loadSheet, problemFiles, solveSheets, writeGraphs, writeKey } from '../../key/index.ts';
+import { progressBar } from '../../train/progress.ts';
+import { run } from '../io.ts';
+
+const EXAMPLES = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+
+async function solveWithProgress(files: readonly string[], label: string): Promise<SolvedSheet[]> {
+  const sheets = files.map(loadSheet);
+  let bar: ReturnType<typeof progressBar> | undefined;
+  const solved = await solveSheets(sheets, (done, total, what) => {
+    bar ??= progressBar(label, total);
+    bar.update(done, what);
+  });
+  bar?.stop();
+  return solved;
+}
+
+/** Writes the generated gradient module of every computation; failures are reported, not hidden. */
+function writeGradientModules(sheets: readonly SolvedSheet[], dir: string): { written: string[]; failed: string[] } {
+  mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  const failed: string[] = [];
+  for (const [sol, svgName] of graphNames(sheets)) {
+    const c = sol.computation;
+    const name = svgName.replace(/\.svg$/, '.ts');
+    try {
+      const wrt = sol.derivation.answers.map((a) => a.variable.display);
+      const text = generate(c.expr, { wrt, where: c.where, of: c.of, lang: 'ts', command: `chainrule samples (${name})` });
+      writeFileSync(join(dir, name), text);
+      written.push(join(dir, name));
+    } catch (e) {
+      failed.push(`${name}: ${(e as Error).message}`);
+    }
+  }
+  return { written, failed };
+}
+
+export function registerKeyCommands(program: Command): void {
+  program
+    .command('key')
+    .description('write an answer key from problem files: each problem as stated, final answers, steps, computation graphs, shape tables')
+    .argument('<files...>', 'problem files (the format is described in samples/README.md)')
+    .requiredOption('-o, --output <file>', 'key.tex (a complete LaTeX document) | key.md (graphs as SVG beside it) | key.html (KaTeX, inline SVG)')
+    .option('--pdf', 'also run pdflatex on a .tex key')
+    .addHelpText('after', EXAMPLES([
+      'chainrule key samples/ds102-dis7.json -o ds102-key.tex --pdf',
+      'chainrule key samples/*.json -o key.html',
+      'chainrule key samples/ece-c147-dis3.json -o key/ece.md',
+    ]))
+    .action((files: string[], o: { output: string; pdf?: boolean; debug?: boolean }) =>
+      run(async () => {
+        const format = keyFormatOf(o.output);
+        const sheets = await solveWithProgress(files, 'solving');
+        const written = writeKey(sheets, o.output);
+        if (o.pdf && format === 'tex') {
+          if (!hasPdflatex()) throw new ChainruleError('pdflatex is not installed', { hint: 'apt-get install texlive-latex-base texlive-latex-extra texlive-pictures' });
+          const pdf = compilePdf(o.output);
+          if (!pdf.pdf) throw new ChainruleError(`pdflatex failed on ${o.output}:\n${pdf.errors.slice(0, 5).join('\n')}`);
+          written.push(pdf.pdf);
+        }
+        process.stderr.write(`wrote ${written.join(', ')}\n`);
+      }, { debug: o.debug }),
+    );
+
+  program
+    .command('samples')
+    .description('build the answer key of the bundled course sheets: out/answer-key.tex (+ .pdf), .html, .md, the graphs as SVG, and gradient modules')
+    .argument('[dir]', 'folder of problem files', 'samples')
+    .option('-o, --output <dir>', 'where to write', 'out')
+    .addHelpText('after', EXAMPLES(['chainrule samples', 'npm start          # the same', 'chainrule samples my-sheets -o my-key']))
+    .action((dir: string, o: { output: string; debug?: boolean }) =>
+      run(async () => {
+        const started = performance.now();
+        const files = problemFiles(dir);
+        if (files.length === 0) throw new ChainruleError(`${dir} has no problem files (*.json)`);
+        const sheets = await solveWithProgress(files, 'deriving');
+        const out = o.output;
+        mkdirSync(out, { recursive: true });
+        const lines: string[] = [];
+        const rel = (p: string) => relative(process.cwd(), p) || p;
+        const tex = join(out, 'answer-key.tex');
+        writeKey(sheets, tex);
+        lines.push(`  ${rel(tex)}   LaTeX answer key`);
+        if (hasPdflatex()) {
+          const pdf = compilePdf(tex);
+          if (!pdf.pdf) throw new ChainruleError(`pdflatex failed on ${tex}:\n${pdf.errors.slice(0, 5).join('\n')}`);
+          lines.push(`  ${rel(pdf.pdf)}   the same, typeset`);
+        } else lines.push('  (no pdflatex: install texlive-latex-base texlive-latex-extra texlive-pictures for the PDF)');
+        writeKey(sheets, join(out, 'answer-key.html'));
+        lines.push(`  ${rel(join(out, 'answer-key.html'))}   HTML with KaTeX math and inline SVG graphs`);
+        writeKey(sheets, join(out, 'answer-key.md'));
+        lines.push(`  ${rel(join(out, 'answer-key.md'))}   Markdown`);
+        const graphs = writeGraphs(sheets, join(out, 'graphs'));
+        lines.push(`  ${rel(join(out, 'graphs'))}/   ${graphs.length} computation graphs (SVG)`);
+        const modules = writeGradientModules(sheets, join(out, 'gradients'));
+        lines.push(`  ${rel(join(out, 'gradients'))}/   ${modules.written.length} gradient modules (TypeScript)`);
+        for (const f of modules.failed) lines.push(`    not generated: ${f}`);
+        const parts = sheets.reduce((n, s) => n + s.problems.reduce((m, p) => m + p.parts.length, 0), 0);
+        process.stdout.write(`${sheets.length} sheets, ${parts} parts, in ${((performance.now() - started) / 1000).toFixed(1)} s:\n${lines.join('\n')}\n`);
+      }, { debug: o.debug }),
+    );
+}

@@ -1,0 +1,71 @@
+// The answer key as one self-contained HTML page: every formula rendered by KaTeX to MathML
+// (browsers draw it natively, no stylesheet or fonts to ship), graphs as inline SVG.
+import katex from 'katex';
+import { backwardLatexRows, forwardLatexRows } from '../steps/index.ts';
+import { splitMath } from './problems.ts';
+import type { Solution, SolvedPart, SolvedSheet } from './solve.ts';
+
+const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** Renders formulas and remembers each one (tests re-render them all). */
+export class MathRenderer {
+  readonly formulas: { tex: string; display: boolean }[] = [];
+  render(tex: string, display: boolean): string {
+    this.formulas.push({ tex, display });
+    // throwOnError: a formula KaTeX cannot read is a bug to fix, never red text in a key.
+    return katex.renderToString(tex, { displayMode: display, throwOnError: true, output: 'mathml', strict: 'ignore' });
+  }
+  text(s: string): string {
+    return splitMath(s).map((p) => (p.math ? this.render(p.text, false) : escape(p.text))).join('');
+  }
+}
+
+const aligned = (rows: readonly string[]): string => `\\begin{aligned}\n${rows.join(' \\\\\n')}\n\\end{aligned}`;
+
+/** Graphviz's SVG without its XML prolog, ready to inline. */
+const inlineSvg = (svg: string): string => svg.slice(svg.indexOf('<svg'));
+
+function solution(s: Solution, m: MathRenderer): string {
+  const out: string[] = [];
+  const show = new Set(s.computation.show);
+  if (show.has('answers')) {
+    const rows = s.answers.flatMap((a) => (a.expanded ? [`${a.symbol.latex} &= ${a.named.latex}`, `&= ${a.expanded.latex} && \\in ${a.shape.latex}`] : [`${a.symbol.latex} &= ${a.named.latex} && \\in ${a.shape.latex}`]));
+    out.push(`<div class="answer"><b>Answer.</b>${s.computation.layout === 'numerator' ? ' (numerator layout)' : ''}${m.render(aligned(rows), true)}</div>`);
+  }
+  if (show.has('steps')) {
+    out.push(`<p><b>Forward pass.</b></p>${m.render(aligned(forwardLatexRows(s.derivation)), true)}`);
+    out.push(`<p><b>Backward pass.</b></p>${m.render(aligned(backwardLatexRows(s.derivation)), true)}`);
+  }
+  if (show.has('graph')) out.push(`<figure class="graph">${inlineSvg(s.svg)}</figure>`);
+  if (show.has('shapes')) {
+    const rows = s.shapes.map((r) => `<tr><td>${m.render(r.symbol.latex, false)}</td><td>${r.meaning === 'variable' ? 'variable' : m.render(r.meaning.latex, false)}</td><td>${m.render(r.shape.latex, false)}</td></tr>`);
+    out.push(`<table class="shapes"><thead><tr><th>symbol</th><th>definition</th><th>shape</th></tr></thead><tbody>${rows.join('')}</tbody></table>`);
+  }
+  return out.join('\n');
+}
+
+function part(p: SolvedPart, m: MathRenderer): string {
+  const body = [`<p>${p.part.id ? `<b>(${escape(p.part.id)})</b> ` : ''}${m.text(p.part.statement)}</p>`, ...p.solutions.map((s) => solution(s, m))];
+  if (p.part.answer) body.push(`<p class="written"><i>Answer.</i> ${m.text(p.part.answer)}</p>`);
+  return `<section class="part">${body.join('\n')}</section>`;
+}
+
+const STYLE = `body{font-family:Georgia,'Times New Roman',serif;max-width:56rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#222}
+h1{font-weight:normal}h2{border-bottom:1px solid #ccc;margin-top:2.5rem}.course{color:#666;font-style:italic}
+.answer{border:1px solid #bbb;background:#fafaf7;padding:.2rem 1rem;margin:1rem 0}math[display=block]{margin:.6rem 0;overflow-x:auto}
+figure.graph{text-align:center;margin:1rem 0;overflow-x:auto}figure.graph svg{max-width:100%;height:auto}
+table.shapes{border-collapse:collapse;margin:1rem auto;font-size:.95em}table.shapes th,table.shapes td{border-bottom:1px solid #ddd;padding:.2rem .8rem;text-align:left}`;
+
+export function toHtml(sheets: readonly SolvedSheet[], m: MathRenderer = new MathRenderer(), title = 'Answer key: backpropagation and computation graphs'): string {
+  const out: string[] = [];
+  for (const s of sheets) {
+    out.push(`<h2>${escape(s.sheet.sheet)}</h2>`);
+    if (s.sheet.course) out.push(`<p class="course">${escape(s.sheet.course)}</p>`);
+    for (const p of s.problems) {
+      out.push(`<h3>Problem ${escape(p.problem.id)}: ${escape(p.problem.title)}</h3>`);
+      if (p.problem.statement) out.push(`<p>${m.text(p.problem.statement)}</p>`);
+      out.push(...p.parts.map((q) => part(q, m)));
+    }
+  }
+  return `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>${escape(title)}</title>\n<style>\n${STYLE}\n</style>\n</head>\n<body>\n<h1>${escape(title)}</h1>\n<p class="course">Written by chainrule.</p>\n${out.join('\n')}\n</body>\n</html>\n`;
+}

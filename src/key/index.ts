@@ -1,0 +1,115 @@
+// Answer keys: problem files → solved sheets → .tex (and .pdf), .md, .html, SVG graphs.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
+import { ChainruleError } from '../errors.ts';
+import { MathRenderer, toHtml } from './html.ts';
+import { toLatexDocument } from './latex.ts';
+import { toMarkdown } from './markdown.ts';
+import type { Sheet } from './problems.ts';
+import { parseSheet } from './problems.ts';
+import type { Solution, SolvedSheet } from './solve.ts';
+
+export { MathRenderer, toHtml } from './html.ts';
+export { latexText, toLatexDocument } from './latex.ts';
+export { toMarkdown } from './markdown.ts';
+export { ALL_SHOWN, parseSheet, splitMath } from './problems.ts';
+export type { Computation, Part, Problem, Sheet, Show } from './problems.ts';
+export { slugOf, solve, solveSheets } from './solve.ts';
+export type { Answer, ShapeRow, Solution, SolvedPart, SolvedProblem, SolvedSheet } from './solve.ts';
+
+export function loadSheet(path: string): Sheet {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new ChainruleError(`cannot read ${path}`);
+  }
+  return parseSheet(path, text);
+}
+
+/** The problem files of a directory: its `*.json` files, in name order. */
+export function problemFiles(dir: string): string[] {
+  if (!existsSync(dir)) throw new ChainruleError(`${dir} does not exist`, { hint: 'give the folder of problem files, e.g. samples' });
+  return readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => join(dir, f));
+}
+
+/** Stable, readable names for every solution's graph: `ds-102-discussion-7-2b.svg`. */
+export function graphNames(sheets: readonly SolvedSheet[]): Map<Solution, string> {
+  const names = new Map<Solution, string>();
+  const taken = new Set<string>();
+  for (const s of sheets) {
+    for (const p of s.problems) {
+      for (const q of p.parts) {
+        q.solutions.forEach((sol, i) => {
+          let name = `${s.slug}-${p.problem.id}${q.part.id}${q.solutions.length > 1 ? `-${i + 1}` : ''}`.replace(/[^A-Za-z0-9]+/g, '-').replace(/-+$/, '').toLowerCase();
+          for (let k = 2; taken.has(name); k++) name = `${name}-${k}`;
+          taken.add(name);
+          names.set(sol, `${name}.svg`);
+        });
+      }
+    }
+  }
+  return names;
+}
+
+/** Writes the SVG of every graph into `dir`; returns the paths written. */
+export function writeGraphs(sheets: readonly SolvedSheet[], dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  for (const [sol, name] of graphNames(sheets)) {
+    const path = join(dir, name);
+    writeFileSync(path, sol.svg);
+    written.push(path);
+  }
+  return written;
+}
+
+export type KeyFormat = 'tex' | 'md' | 'html';
+
+export function keyFormatOf(path: string): KeyFormat {
+  const ext = path.split('.').pop();
+  if (ext === 'tex' || ext === 'md' || ext === 'html') return ext;
+  throw new ChainruleError(`cannot tell the key's format from ${basename(path)}`, { hint: 'name the output key.tex, key.md or key.html' });
+}
+
+/** Writes a key; Markdown also writes its graphs into `graphs/` beside it. Returns the files written. */
+export function writeKey(sheets: readonly SolvedSheet[], path: string): string[] {
+  mkdirSync(dirname(path) || '.', { recursive: true });
+  const format = keyFormatOf(path);
+  if (format === 'tex') {
+    writeFileSync(path, toLatexDocument(sheets));
+    return [path];
+  }
+  if (format === 'html') {
+    writeFileSync(path, toHtml(sheets, new MathRenderer()));
+    return [path];
+  }
+  const graphsDir = join(dirname(path), 'graphs');
+  const graphs = writeGraphs(sheets, graphsDir);
+  const names = graphNames(sheets);
+  writeFileSync(path, toMarkdown(sheets, (s) => relative(dirname(path), join(graphsDir, names.get(s) as string))));
+  return [path, ...graphs];
+}
+
+export const hasPdflatex = (): boolean => spawnSync('pdflatex', ['--version'], { stdio: 'ignore' }).status === 0;
+
+export interface PdfResult {
+  readonly pdf?: string;
+  /** pdflatex's `! …` error lines, empty on success. */
+  readonly errors: readonly string[];
+  readonly log: string;
+}
+
+/** Compiles a .tex with pdflatex (twice is not needed: no references). The auxiliary files are removed. */
+export function compilePdf(texPath: string): PdfResult {
+  const dir = dirname(texPath);
+  const run = spawnSync('pdflatex', ['-interaction=nonstopmode', '-halt-on-error', '-file-line-error', basename(texPath)], { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const stem = basename(texPath).replace(/\.tex$/, '');
+  const logPath = join(dir, `${stem}.log`);
+  const log = existsSync(logPath) ? readFileSync(logPath, 'utf8') : `${run.stdout ?? ''}${run.stderr ?? ''}`;
+  for (const ext of ['aux', 'log', 'out']) rmSync(join(dir, `${stem}.${ext}`), { force: true });
+  const errors = log.split('\n').filter((l) => l.startsWith('!') || /^[^:]+:\d+: /.test(l));
+  const pdf = join(dir, `${stem}.pdf`);
+  return { pdf: run.status === 0 && existsSync(pdf) ? pdf : undefined, errors, log };
+}

@@ -1,0 +1,78 @@
+// The answer key as a complete LaTeX document (pdflatex, Debian's texlive-latex-base, -extra and
+// -pictures): each problem as stated, a boxed final answer, the forward and backward passes as
+// align* blocks, the computation graph in TikZ, and a shape table.
+import { backwardLatexRows, explainLines, forwardLatexRows } from '../steps/index.ts';
+import { splitMath } from './problems.ts';
+import type { Solution, SolvedPart, SolvedSheet } from './solve.ts';
+
+const PREAMBLE = String.raw`\documentclass[11pt]{article}
+\usepackage[utf8]{inputenc}
+\usepackage[margin=2.2cm]{geometry}
+\usepackage{amsmath,amssymb}
+\usepackage{xcolor}
+\usepackage{tikz}
+\usetikzlibrary{shapes.geometric}
+\usepackage{adjustbox}
+\usepackage{booktabs}
+\usepackage{parskip}
+% The printer writes the indicator as \mathbb{1}[...]; amssymb has no blackboard digits.
+\let\chainruleBB\mathbb
+\renewcommand{\mathbb}[1]{\if1#1\mathrm{1\!\!1}\else\chainruleBB{#1}\fi}
+\newcommand{\answerbox}[1]{\par\noindent\fcolorbox{black!35}{black!2}{\begin{minipage}{\dimexpr\linewidth-2\fboxsep-2\fboxrule\relax}#1\end{minipage}}\par}
+\setlength{\jot}{4pt}
+\allowdisplaybreaks
+`;
+
+/** Text outside $…$ with LaTeX's special characters escaped; math passes through. */
+export function latexText(s: string): string {
+  return splitMath(s)
+    .map((p) => (p.math ? `$${p.text}$` : p.text.replace(/\\/g, '\\textbackslash{}').replace(/([&%#_{}])/g, '\\$1').replace(/~/g, '\\textasciitilde{}').replace(/\^/g, '\\textasciicircum{}').replace(/−/g, '-').replace(/'([^']*)'/g, "`$1'")))
+    .join('');
+}
+
+const align = (rows: readonly string[]): string => `\\begin{align*}\n${rows.join(' \\\\\n')}\n\\end{align*}`;
+
+function solution(s: Solution): string {
+  const out: string[] = [];
+  const show = new Set(s.computation.show);
+  if (show.has('answers')) {
+    const rows = s.answers.flatMap((a) => (a.expanded ? [`${a.symbol.latex} &= ${a.named.latex}`, `&= ${a.expanded.latex} && \\in ${a.shape.latex}`] : [`${a.symbol.latex} &= ${a.named.latex} && \\in ${a.shape.latex}`]));
+    out.push(`\\answerbox{\\textbf{Answer.}${s.computation.layout === 'numerator' ? ' (numerator layout)' : ''}\n${align(rows)}}`);
+  }
+  if (show.has('steps')) {
+    out.push('\\textbf{Forward pass.}', align(forwardLatexRows(s.derivation)));
+    out.push(`\\textbf{Backward pass} (${s.computation.layout === 'numerator' ? 'numerator layout: each derivative is the transpose of its variable' : 'each derivative has the shape of its variable'}).`, align(backwardLatexRows(s.derivation)));
+    const rules = explainLines(s.derivation).slice(1).map((l) => l.trim().split(/\s+/)[0]);
+    if (rules.length) out.push(`{\\small Simplification rules used: ${rules.map((r) => `\\texttt{${latexText(r)}}`).join(', ')}.}`);
+  }
+  if (show.has('graph')) {
+    out.push(`\\begin{center}\n\\begin{adjustbox}{max width=\\linewidth}\n${s.tikz.trim()}\n\\end{adjustbox}\n\\end{center}`);
+  }
+  if (show.has('shapes')) {
+    const rows = s.shapes.map((r) => `$${r.symbol.latex}$ & ${r.meaning === 'variable' ? 'variable' : `$${r.meaning.latex}$`} & $${r.shape.latex}$ \\\\`);
+    out.push(`\\begin{center}\n\\small\\begin{tabular}{lll}\n\\toprule\nsymbol & definition & shape \\\\\n\\midrule\n${rows.join('\n')}\n\\bottomrule\n\\end{tabular}\n\\end{center}`);
+  }
+  return out.join('\n\n');
+}
+
+function part(p: SolvedPart): string {
+  const head = p.part.id ? `\\paragraph{(${latexText(p.part.id)})}` : '';
+  const body = [`${head} ${latexText(p.part.statement)}`, ...p.solutions.map(solution)];
+  if (p.part.answer) body.push(`\\textit{Answer.} ${latexText(p.part.answer)}`);
+  return body.join('\n\n');
+}
+
+export function toLatexDocument(sheets: readonly SolvedSheet[], title = 'Answer key: backpropagation and computation graphs'): string {
+  const body: string[] = [];
+  for (const s of sheets) {
+    body.push(`\\section*{${latexText(s.sheet.sheet)}}`);
+    if (s.sheet.course) body.push(`{\\small\\color{black!60} ${latexText(s.sheet.course)}}`);
+    for (const p of s.problems) {
+      body.push(`\\subsection*{${latexText(`Problem ${p.problem.id}: ${p.problem.title}`)}}`);
+      if (p.problem.statement) body.push(latexText(p.problem.statement));
+      body.push(...p.parts.map(part));
+    }
+    body.push('\\clearpage');
+  }
+  return `${PREAMBLE}\\title{${latexText(title)}}\n\\author{written by chainrule}\n\\date{}\n\\begin{document}\n\\maketitle\n\n${body.join('\n\n')}\n\\end{document}\n`;
+}

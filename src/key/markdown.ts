@@ -1,0 +1,44 @@
+// The answer key in Markdown: math as $…$ and $$…$$ (GitHub and most viewers render it with
+// KaTeX or MathJax), graphs as SVG files beside the document.
+import { backwardLatexRows, forwardLatexRows } from '../steps/index.ts';
+import type { Solution, SolvedPart, SolvedSheet } from './solve.ts';
+
+const aligned = (rows: readonly string[]): string => `$$\n\\begin{aligned}\n${rows.join(' \\\\\n')}\n\\end{aligned}\n$$`;
+
+/** The file name of a solution's graph, relative to the key. */
+export type GraphPath = (s: Solution) => string;
+
+function solution(s: Solution, graphPath: GraphPath): string {
+  const out: string[] = [];
+  const show = new Set(s.computation.show);
+  if (show.has('answers')) {
+    const rows = s.answers.flatMap((a) => (a.expanded ? [`${a.symbol.latex} &= ${a.named.latex}`, `&= ${a.expanded.latex} && \\in ${a.shape.latex}`] : [`${a.symbol.latex} &= ${a.named.latex} && \\in ${a.shape.latex}`]));
+    out.push(`**Answer.**${s.computation.layout === 'numerator' ? ' (numerator layout)' : ''}`, aligned(rows));
+  }
+  if (show.has('steps')) out.push('**Forward pass.**', aligned(forwardLatexRows(s.derivation)), '**Backward pass.**', aligned(backwardLatexRows(s.derivation)));
+  if (show.has('graph')) out.push(`![computation graph](${graphPath(s)})`);
+  if (show.has('shapes')) {
+    out.push(['| symbol | definition | shape |', '|---|---|---|', ...s.shapes.map((r) => `| $${r.symbol.latex}$ | ${r.meaning === 'variable' ? 'variable' : `$${r.meaning.latex}$`} | $${r.shape.latex}$ |`)].join('\n'));
+  }
+  return out.join('\n\n');
+}
+
+function part(p: SolvedPart, graphPath: GraphPath): string {
+  const body = [`${p.part.id ? `**(${p.part.id})** ` : ''}${p.part.statement}`, ...p.solutions.map((s) => solution(s, graphPath))];
+  if (p.part.answer) body.push(`*Answer.* ${p.part.answer}`);
+  return body.join('\n\n');
+}
+
+export function toMarkdown(sheets: readonly SolvedSheet[], graphPath: GraphPath, title = 'Answer key: backpropagation and computation graphs'): string {
+  const out = [`# ${title}`, '', '*Written by chainrule.*'];
+  for (const s of sheets) {
+    out.push('', `## ${s.sheet.sheet}`);
+    if (s.sheet.course) out.push('', `*${s.sheet.course}*`);
+    for (const p of s.problems) {
+      out.push('', `### Problem ${p.problem.id}: ${p.problem.title}`);
+      if (p.problem.statement) out.push('', p.problem.statement);
+      for (const q of p.parts) out.push('', part(q, graphPath));
+    }
+  }
+  return `${out.join('\n')}\n`;
+}

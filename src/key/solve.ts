@@ -1,0 +1,128 @@
+// Solves every computation of a set of sheets once; the renderers (LaTeX, Markdown, HTML) only
+// lay out what is here. Each solution holds the derivation (steps/), the graph (graph/) with its
+// SVG and TikZ drawings, the final answers in two forms (over the forward names, and written
+// out in the variables), and the shape table.
+import type { Model } from '../build/index.ts';
+import { bindValues, findVariable, parse } from '../api.ts';
+import { ChainruleError } from '../errors.ts';
+import type { ComputationGraph } from '../graph/index.ts';
+import { buildGraph, dotToSvg, toDot, toTikz } from '../graph/index.ts';
+import { describeShape } from '../ir/shape.ts';
+import { print } from '../print/index.ts';
+import { printName } from '../print/names.ts';
+import type { Derivation } from '../steps/index.ts';
+import { derive, partial, printers, shapeText } from '../steps/index.ts';
+import type { Computation, Part, Problem, Sheet } from './problems.ts';
+
+export interface Both {
+  readonly unicode: string;
+  readonly latex: string;
+}
+
+export interface Answer {
+  /** ∂L/∂u */
+  readonly symbol: Both;
+  /** Over the forward names (z₁, ŷ, …). */
+  readonly named: Both;
+  /** Written out in the variables; absent when it reads the same as `named`. */
+  readonly expanded?: Both;
+  readonly shape: Both;
+}
+
+export interface ShapeRow {
+  readonly symbol: Both;
+  /** `variable` or the definition. */
+  readonly meaning: Both | 'variable';
+  readonly shape: Both;
+}
+
+export interface Solution {
+  readonly computation: Computation;
+  readonly model: Model;
+  readonly derivation: Derivation;
+  readonly graph: ComputationGraph;
+  readonly svg: string;
+  readonly tikz: string;
+  readonly answers: readonly Answer[];
+  readonly shapes: readonly ShapeRow[];
+}
+
+export interface SolvedPart {
+  readonly part: Part;
+  readonly solutions: readonly Solution[];
+}
+
+export interface SolvedProblem {
+  readonly problem: Problem;
+  readonly parts: readonly SolvedPart[];
+}
+
+export interface SolvedSheet {
+  readonly sheet: Sheet;
+  readonly slug: string;
+  readonly problems: readonly SolvedProblem[];
+}
+
+export const slugOf = (s: string): string => s.normalize('NFKD').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase() || 'x';
+
+/** Every computation, solved; `progress` is told after each one. */
+export async function solveSheets(sheets: readonly Sheet[], progress: (done: number, total: number, label: string) => void = () => {}): Promise<SolvedSheet[]> {
+  const total = sheets.reduce((n, s) => n + s.problems.reduce((m, p) => m + p.parts.reduce((k, q) => k + q.compute.length, 0), 0), 0);
+  let done = 0;
+  const out: SolvedSheet[] = [];
+  for (const sheet of sheets) {
+    const problems: SolvedProblem[] = [];
+    for (const problem of sheet.problems) {
+      const parts: SolvedPart[] = [];
+      for (const part of problem.parts) {
+        const solutions: Solution[] = [];
+        for (const c of part.compute) {
+          const label = `${sheet.sheet} ${problem.id}${part.id ? `(${part.id})` : ''}`;
+          try {
+            solutions.push(await solve(c));
+          } catch (e) {
+            if (e instanceof ChainruleError && e.kind === 'input') throw new ChainruleError(`${sheet.file}, ${label}: ${e.message}`, { hint: e.hint, span: e.span, source: e.source ?? c.expr });
+            throw e;
+          }
+          progress(++done, total, label);
+        }
+        parts.push({ part, solutions });
+      }
+      problems.push({ problem, parts });
+    }
+    out.push({ sheet, slug: slugOf(sheet.sheet), problems });
+  }
+  return out;
+}
+
+export async function solve(c: Computation): Promise<Solution> {
+  const model = parse(c.expr, { where: c.where, of: c.of });
+  const variables = (c.wrt.length ? c.wrt : model.variables.map((v) => v.display)).map((w) => findVariable(model, w));
+  const derivation = derive(model, variables, { layout: c.layout });
+  const graph = buildGraph(model, { wrt: variables, at: c.at ? bindValues(model, c.at) : undefined });
+  const dot = toDot(graph);
+  const [svg, tikz] = [await dotToSvg(dot), await toTikz(graph)];
+  const p = printers(derivation);
+  const L = derivation.outputName;
+  const answers = derivation.answers.map(({ line }): Answer => {
+    const named = { unicode: p.expr(line.result, 'unicode'), latex: p.expr(line.result, 'latex') };
+    const full = derivation.expand(line.result);
+    const expanded = { unicode: print(full, 'unicode'), latex: print(full, 'latex') };
+    return {
+      symbol: { unicode: partial(L, line.name, 'unicode'), latex: partial(L, line.name, 'latex') },
+      named,
+      expanded: expanded.unicode === named.unicode ? undefined : expanded,
+      shape: { unicode: describeShape(line.result.shape), latex: shapeText(line.result.shape, 'latex') },
+    };
+  });
+  const shapeOf = (s: Parameters<typeof describeShape>[0]): Both => ({ unicode: describeShape(s), latex: shapeText(s, 'latex') });
+  const shapes: ShapeRow[] = [
+    ...model.variables.filter((v) => derivation.grouping.sources.includes(v.node)).map((v): ShapeRow => ({ symbol: { unicode: v.display, latex: printName(v.name, 'latex') }, meaning: 'variable', shape: shapeOf(v.shape) })),
+    ...derivation.forward.map((f): ShapeRow => ({
+      symbol: { unicode: printName(f.step.name, 'unicode'), latex: printName(f.step.name, 'latex') },
+      meaning: { unicode: p.definition(f.step.expr, 'unicode'), latex: p.definition(f.step.expr, 'latex') },
+      shape: shapeOf(f.step.node.shape),
+    })),
+  ];
+  return { computation: c, model, derivation, graph, svg, tikz, answers, shapes };
+}
