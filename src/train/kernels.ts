@@ -2,9 +2,12 @@
 // NETWORK_SOURCE (`compile`); the reference pipeline (parse → differentiate → evaluate) computes the
 // same numbers slowly, and tests hold the two against each other.
 import { differentiate } from '../api.ts';
+import type { CompiledInputs } from '../compile.ts';
+import { compile } from '../compile.ts';
 import type { Node } from '../ir/node.ts';
 import { evaluate } from '../eval/index.ts';
 import type { Network, ParameterName, Params } from './network.ts';
+import { NETWORK_SOURCE, NETWORK_WHERE } from './network.ts';
 
 /** A minibatch and the parameters, named as the generated module names its inputs. */
 export interface NetworkInputs {
@@ -57,5 +60,20 @@ export function referenceKernel(network: Network, wrt: readonly ParameterName[])
       }
       return { value: evaluate(loss, values, dims).data[0], grad };
     },
+  };
+}
+
+/**
+ * The generated gradient code for the network: one module specialized to h units and the batch
+ * size (the training step), one with the batch size left free (the train/test error of any set).
+ * Each is compiled once and reused: V8 specializes a generated function while it is the only one.
+ */
+export function generatedKernel(units: number, batchSize: number, wrt: readonly ParameterName[]): LossKernel {
+  const step = compile(NETWORK_SOURCE, { wrt, where: NETWORK_WHERE, dims: { h: units, B: batchSize } });
+  const anyBatch = compile(NETWORK_SOURCE, { wrt, where: NETWORK_WHERE, dims: { h: units } });
+  return {
+    wrt,
+    value: (inputs) => anyBatch.value(inputs as unknown as CompiledInputs, { B: inputs.X.length }),
+    valueAndGrad: (inputs) => step.valueAndGrad(inputs as unknown as CompiledInputs) as LossAndGradient,
   };
 }

@@ -85,6 +85,28 @@ export function trainingData(config: TrainingConfig): TrainingData {
   return { target, train, test, initial: initialParams(config.units, rng(config.seed + 1)) };
 }
 
+/**
+ * Fills X, Y with the next minibatch: epochs of the training points in a fresh random order, cut into
+ * batches (a batch may straddle two epochs when the batch size does not divide the data).
+ */
+export function minibatches(config: TrainingConfig, train: Dataset): (X: Float64Array | Float32Array, Y: Float64Array | Float32Array) => void {
+  const random = rng(config.seed + 2);
+  const n = train.x.length;
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  let next = n;
+  return (X, Y) => {
+    for (let k = 0; k < X.length; k++) {
+      if (next === n) {
+        shuffle(order, random);
+        next = 0;
+      }
+      const j = order[next++];
+      X[k] = train.x[j];
+      Y[k] = train.y[j];
+    }
+  };
+}
+
 export interface TrainOptions {
   /** Called at every snapshot; for progress bars. */
   readonly onSnapshot?: (snapshot: Snapshot) => void;
@@ -106,27 +128,16 @@ export function train(config: TrainingConfig, kernel: LossKernel, options: Train
     options.onSnapshot?.(s);
   };
 
-  const batchRandom = rng(config.seed + 2);
-  const n = config.trainPoints;
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  let next = n;
   const X = new Float64Array(config.batchSize);
   const Y = new Float64Array(config.batchSize);
+  const nextBatch = minibatches(config, data.train);
   const inputs = inputsOf(params, X, Y);
   const rate = config.learningRate;
 
   const started = performance.now();
   snapshot(0);
   for (let step = 1; step <= config.steps; step++) {
-    for (let k = 0; k < config.batchSize; k++) {
-      if (next === n) {
-        shuffle(order, batchRandom);
-        next = 0;
-      }
-      const j = order[next++];
-      X[k] = data.train.x[j];
-      Y[k] = data.train.y[j];
-    }
+    nextBatch(X, Y);
     inputs.b2 = params.b2;
     const { grad } = kernel.valueAndGrad(inputs);
     for (const name of wrt) {
