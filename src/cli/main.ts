@@ -5,7 +5,6 @@ import { registerDiffCommands } from './commands/diff.ts';
 import { registerLanguageCommands } from './commands/language.ts';
 import { registerPlotCommand } from './commands/plot.ts';
 import { registerTrainCommands } from './commands/train.ts';
-import { registerTrainCommands } from './commands/train.ts';
 import { registerStepsCommands } from './commands/steps.ts';
 import { registerGraphCommands } from './commands/graph.ts';
 import { registerKeyCommands } from './commands/key.ts';
@@ -23,7 +22,7 @@ export function buildProgram(): Command {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') process.exit(0);
       process.exit(2);
     });
-  for (const register of [registerLanguageCommands, registerDiffCommands, registerStepsCommands, registerGraphCommands, registerKeyCommands, registerPlotCommand, registerCodegenCommand, registerTrainCommands, registerTrainCommands]) register(program);
+  for (const register of [registerLanguageCommands, registerDiffCommands, registerStepsCommands, registerGraphCommands, registerKeyCommands, registerPlotCommand, registerCodegenCommand, registerTrainCommands]) register(program);
   for (const c of program.commands) c.option('--debug', 'show stack traces for internal errors');
   program.addHelpText('after', `
 Examples:
