@@ -120,7 +120,8 @@ function refactor(n: Node, def: Node, symbol: Node): Node | undefined {
     const at = rest.indexOf(a);
     if (at >= 0) {
       rest[at] = undefined;
-      if (first < 0 || at < first) first = at;
+      // Numeric factors print first whatever their place; the symbol goes where the first symbolic operand was.
+      if (a.op !== 'const' && (first < 0 || at < first)) first = at;
     }
     else if (n.op === 'mul' && a.op === 'const') coefficient = Q.mul(coefficient, Q.reciprocal(a.attr));
     else return undefined;

@@ -149,11 +149,15 @@ export function backwardLatexRows(d: Derivation): string[] {
     const l = printLine(d, line, 'latex', p);
     const parts = [l.chain, l.product, l.result].filter((x): x is string => !!x);
     const shape = ` && \\in ${l.shape}`;
-    if (parts.length === 1) {
-      rows.push(`${l.lhs} &= ${parts[0]}${shape}`);
+    const locals = l.locals.length ? ` && \\text{with } ${l.locals.join(',\\ ')}` : '';
+    // A short line stays on one row, as written by hand: ∂L/∂z₃ = ∂L/∂z₄ ∂z₄/∂z₃ = −2z₄.
+    const short = printLine(d, line, 'unicode', p);
+    const width = [short.lhs, short.chain, short.product, short.result].reduce((n, x) => n + (x ? [...x].length + 3 : 0), 0);
+    if (parts.length === 1 || width <= 44) {
+      rows.push(`${l.lhs} &= ${parts.join(' = ')}${shape}${locals.replace(' && ', ', \\quad ')}`);
       continue;
     }
-    rows.push(`${l.lhs} &= ${parts[0]}${l.locals.length ? ` && \\text{with } ${l.locals.join(',\\ ')}` : ''}`);
+    rows.push(`${l.lhs} &= ${parts[0]}${locals}`);
     for (const part of parts.slice(1, -1)) rows.push(`&= ${part}`);
     rows.push(`&= ${parts[parts.length - 1]}${shape}`);
   }
