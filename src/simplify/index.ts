@@ -26,7 +26,12 @@ export class Simplifier {
   readonly trace: SimplifyTrace = { fired: new Map(), steps: [] };
   private budgetExhausted = false;
 
-  constructor(private readonly recordSteps = false) {}
+  /** `exclude` names rules this simplifier must not apply (steps keep products of intermediates
+   * factored, as the notes write them: (y − t)y(1 − y), not a polynomial in y). */
+  constructor(
+    private readonly recordSteps = false,
+    private readonly options: { readonly exclude?: readonly string[] } = {},
+  ) {}
 
   /** True when some node hit the rewrite cap (the result is still equal, just maybe not simplest). */
   get capped(): boolean {
@@ -67,6 +72,7 @@ export class Simplifier {
 
   private applyOnce(node: Node): Node | undefined {
     for (const r of RULES_BY_OP.get(node.op) ?? []) {
+      if (this.options.exclude?.includes(r.name)) continue;
       const after = (r.rewrite as (n: Node) => Node | undefined)(node);
       if (after && after !== node) {
         this.trace.fired.set(r.name, (this.trace.fired.get(r.name) ?? 0) + 1);
