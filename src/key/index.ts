@@ -108,8 +108,10 @@ export function compilePdf(texPath: string): PdfResult {
   const stem = basename(texPath).replace(/\.tex$/, '');
   const logPath = join(dir, `${stem}.log`);
   const log = existsSync(logPath) ? readFileSync(logPath, 'utf8') : `${run.stdout ?? ''}${run.stderr ?? ''}`;
-  for (const ext of ['aux', 'log', 'out']) rmSync(join(dir, `${stem}.${ext}`), { force: true });
   const errors = log.split('\n').filter((l) => l.startsWith('!') || /^[^:]+:\d+: /.test(l));
   const pdf = join(dir, `${stem}.pdf`);
-  return { pdf: run.status === 0 && existsSync(pdf) ? pdf : undefined, errors, log };
+  const ok = run.status === 0 && existsSync(pdf);
+  // The log stays beside a failed document, for whoever has to read it.
+  for (const ext of ok ? ['aux', 'log', 'out'] : ['aux', 'out']) rmSync(join(dir, `${stem}.${ext}`), { force: true });
+  return { pdf: ok ? pdf : undefined, errors, log };
 }

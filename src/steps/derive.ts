@@ -76,6 +76,9 @@ export interface DeriveOptions {
   readonly layout?: Layout;
 }
 
+/** Simplifier rules a derivation does not apply (see `derive`). */
+export const STEP_EXCLUDED_RULES: readonly string[] = ['expand-polynomial', 'order-polynomial'];
+
 let placeholderCount = 0;
 /** A fresh variable standing for a symbol: the upstream derivative ∂L/∂c. */
 function placeholder(shape: Node['shape']): Node {
@@ -108,7 +111,9 @@ export function derive(model: Model, variables: readonly VariableInfo[], options
   const root = model.output.node;
   // The whole-graph pass: its adjoints are the oracle the step-level ones are tested against.
   const pass = backward(root, variables.map((v) => v.node));
-  const simplifier = new Simplifier(true);
+  // Intermediates are quantities, not polynomial variables: multiplying (y − t)y(1 − y) out into
+  // a polynomial in y would hide the chain rule the steps are there to show.
+  const simplifier = new Simplifier(true, { exclude: STEP_EXCLUDED_RULES });
   const steps = grouping.steps;
   const outputStep = steps[steps.length - 1];
   const wanted = new Set(variables.map((v) => v.node));
