@@ -128,7 +128,7 @@ export class Elaborator {
       symmetric = declared.declaration.properties.includes('symmetric');
       if (symmetric) {
         try {
-          unifyOrFail(rows, cols, declared.declaration.span, (a, b) => `${display(name)} is declared symmetric but is ${a}×${b}`);
+          unifyOrFail(rows, cols, declared.declaration.span, () => `${display(name)} is declared symmetric but is ${showDim(rows)}×${showDim(cols)}`);
         } catch (e) {
           throw this.scope.externalDeclarations.has(declared.declaration) && e instanceof ChainruleError ? e.withSource(this.scope.declarationSource ?? '') : e;
         }
@@ -186,10 +186,16 @@ export class Elaborator {
         return this.scale(Q.rational(-1), this.expr(e.arg, params), e.span);
       case 'binary':
         return this.binary(e, params);
-      case 'power':
+      case 'power': {
+        const product = this.productCall(e.base, params);
+        if (product) return this.product(product.factor, this.power(this.expr(product.arg, params), this.expr(e.exponent, params), e.span), e.span);
         return this.power(this.expr(e.base, params), this.expr(e.exponent, params), e.span);
-      case 'transpose':
+      }
+      case 'transpose': {
+        const product = this.productCall(e.arg, params);
+        if (product) return this.product(product.factor, this.transpose(this.expr(product.arg, params), e.span), e.span);
         return this.transpose(this.expr(e.arg, params), e.span);
+      }
       case 'norm':
         return this.norm(this.expr(e.arg, params), e.normKind, e.span);
       case 'bars':
@@ -370,6 +376,16 @@ export class Elaborator {
   }
 
   // ---- calls -------------------------------------------------------------------------------
+
+  /** `γ(K)` that is really the product γ·(K): a postfix after it binds to (K) alone, γ(K)⁻¹ = γK⁻¹. */
+  private productCall(e: Expr, params: ReadonlyMap<string, Typed>): { factor: Typed; arg: Expr } | undefined {
+    if (e.kind !== 'call' || !('name' in e.callee) || e.args.length !== 1 || e.primes > 0) return undefined;
+    const key = nameKey(e.callee.name);
+    if (this.scope.functions.has(key) && !params.has(key)) return undefined;
+    const declared = this.scope.declared.get(key)?.declaration.type.kind;
+    if (declared === 'elementwise' || declared === 'function' || (declared === undefined && this.scope.calleeOnly.has(key) && !params.has(key))) return undefined;
+    return { factor: this.name(e.callee.name, e.span, params), arg: e.args[0] };
+  }
 
   private call(e: Extract<Expr, { kind: 'call' }>, params: ReadonlyMap<string, Typed>): Typed {
     const span = e.span;
