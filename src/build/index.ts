@@ -251,11 +251,12 @@ function walk(root: Expr, visit: (e: Expr) => void, indices: ReadonlySet<string>
   while (stack.length) {
     const e = stack.pop() as Expr;
     visit(e);
+    // Children are pushed right to left, so names are visited in reading order.
     switch (e.kind) {
       case 'neg': case 'transpose': case 'norm': case 'bars': stack.push(e.arg); break;
-      case 'binary': case 'indicator': stack.push(e.left, e.right); break;
-      case 'power': stack.push(e.base, e.exponent); break;
-      case 'call': stack.push(...e.args); break;
+      case 'binary': case 'indicator': stack.push(e.right, e.left); break;
+      case 'power': stack.push(e.exponent, e.base); break;
+      case 'call': stack.push(...[...e.args].reverse()); break;
       case 'indexSum': {
         const inner = new Set([...indices, e.index]);
         walk(e.body, (x) => {

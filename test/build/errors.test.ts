@@ -49,7 +49,6 @@ const CASES: Case[] = [
   { input: 'σ′(x)', message: /σ′ is written out/, hint: /σ\(z\)\(1 − σ\(z\)\)/ },
   { input: 'x + y; z = 2; w', where: 'x, y: n', message: /./ },
   { input: 'xy', message: /the shape of [xy] is ambiguous: it could be a (scalar|vector) or a (scalar|vector)/, at: 'x', hint: /declare it/ },
-  { input: 'x + α', message: /the shape of (x|α) is ambiguous/, hint: /declare it/ },
   { input: 'z = 1', where: 'z: n', message: /declared as a variable and also defined/ },
 ];
 
