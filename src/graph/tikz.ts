@@ -6,7 +6,7 @@ import { formatValue } from './model.ts';
 import { layout } from './svg.ts';
 
 /** Graphviz measures Helvetica text; LaTeX math runs wider. Spread the layout to leave room. */
-const SPREAD = { x: 1.25, y: 1.1 };
+const SPREAD = { x: 1.05, y: 0.9 };
 
 function label(n: GraphNode): string {
   const title = n.definition ? `$${n.name.latex} = ${n.definition.latex}$` : `$${n.name.latex}$`;
@@ -25,7 +25,7 @@ export async function toTikz(g: ComputationGraph): Promise<string> {
     '  graph source/.style={draw, ellipse, inner sep=2pt, align=center},',
     '  graph step/.style={draw, rounded corners=3pt, inner sep=4pt, align=center},',
     '  graph output/.style={graph step, double, fill=black!4},',
-    '  graph local/.style={midway, above, sloped, font=\\scriptsize, text=black!70}]',
+    '  graph local/.style={midway, fill=white, inner sep=1pt, font=\\scriptsize, text=black!70}]',
   ];
   for (const n of g.nodes) {
     const p = at.get(n.id) ?? { x: 0, y: 0 };
