@@ -48,7 +48,7 @@ const CASES: Case[] = [
   { input: 'y(a, b) + y', message: /y is a variable, not a function/ },
   { input: 'σ′(x)', message: /σ′ is written out/, hint: /σ\(z\)\(1 − σ\(z\)\)/ },
   { input: 'x + y; z = 2; w', where: 'x, y: n', message: /./ },
-  { input: 'xy', message: /the shape of [xy] is ambiguous: it could be a (scalar|vector) or a (scalar|vector)/, at: 'x', hint: /declare it/ },
+  { input: 'xy', message: /the shape of [xy] is ambiguous: it could be a (scalar|vector|matrix) or a (scalar|vector|matrix)/, at: 'x', hint: /declare it/ },
   { input: 'z = 1', where: 'z: n', message: /declared as a variable and also defined/ },
 ];
 
