@@ -1,5 +1,5 @@
-// DOT for Graphviz: sources as ellipses on the left, steps as rounded boxes, the output doubly
-// outlined on the right; each label is name = definition over its shape, then (with values) the
+// DOT for Graphviz: sources as ellipses at the bottom, steps as rounded boxes, the output doubly
+// outlined at the top (the lecture notes' orientation: the root is the loss); each label is name = definition over its shape, then (with values) the
 // forward value and ∂L/∂node; each edge carries its local derivative, as the lecture notes draw it.
 import type { ComputationGraph, GraphNode } from './model.ts';
 import { formatValue } from './model.ts';
@@ -22,8 +22,8 @@ function label(n: GraphNode): string {
 export function toDot(g: ComputationGraph, title = 'computation graph'): string {
   const lines = [
     `digraph "${title.replace(/"/g, "'")}" {`,
-    '  rankdir=LR;',
-    '  graph [fontname="Helvetica", nodesep=0.35, ranksep=0.55, pad=0.2];',
+    '  rankdir=BT;',
+    '  graph [fontname="Helvetica", nodesep=0.45, ranksep=0.45, pad=0.2];',
     '  node [fontname="Helvetica", fontsize=13, margin="0.12,0.06"];',
     `  edge [fontname="Helvetica", fontsize=10, color="${COLORS.edge}", fontcolor="${COLORS.edge}", arrowsize=0.7];`,
   ];
