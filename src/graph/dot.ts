@@ -1,6 +1,7 @@
 // DOT for Graphviz: sources as ellipses at the bottom, steps as rounded boxes, the output doubly
-// outlined at the top (the lecture notes' orientation: the root is the loss); each label is name = definition over its shape, then (with values) the
-// forward value and ∂L/∂node; each edge carries its local derivative, as the lecture notes draw it.
+// outlined at the top (the lecture notes' orientation: the root is the loss). Each label is
+// name = definition over its shape, then (with values) the forward value and ∂L/∂node; each edge
+// carries its local derivative, as the lecture notes draw it.
 import type { ComputationGraph, GraphNode } from './model.ts';
 import { formatValue } from './model.ts';
 
