@@ -3,7 +3,7 @@ import type { ComputationGraph, GraphNode } from './model.ts';
 import { formatValue } from './model.ts';
 
 /** Mermaid labels are quoted strings; quotes and angle brackets go in as entities. */
-const text = (s: string): string => s.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
+const text = (s: string): string => s.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;').replace(/\|/g, '#124;');
 
 function label(n: GraphNode): string {
   const rows = [n.definition ? `${n.name.unicode} = ${n.definition.unicode}` : n.name.unicode, n.shape.unicode];
