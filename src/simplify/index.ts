@@ -47,16 +47,22 @@ export class Simplifier {
   private node(node: Node): Node {
     const known = this.memo.get(node);
     if (known) return known;
-    let current = rebuild(node, node.args.map((a) => this.memo.get(a) ?? this.simplifyDeep(a)));
+    let current = node;
     for (let rewrites = 0; ; rewrites++) {
       if (rewrites >= MAX_REWRITES_PER_NODE) {
         this.budgetExhausted = true;
         break;
       }
+      // Operands first. Rebuilding normalizes through the constructors, which can make new operands
+      // (2𝟙 ⊙ 2𝟙 → 4(𝟙 ⊙ 𝟙)); those are simplified too, so the result is a fixpoint.
+      const rebuilt = rebuild(current, current.args.map((a) => this.simplifyDeep(a)));
+      if (rebuilt !== current) {
+        current = rebuilt;
+        continue;
+      }
       const next = this.applyOnce(current);
       if (!next) break;
-      // The replacement's new operands may themselves simplify.
-      current = rebuild(next, next.args.map((a) => this.simplifyDeep(a)));
+      current = next;
     }
     this.memo.set(node, current);
     this.memo.set(current, current);
