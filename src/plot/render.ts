@@ -20,6 +20,37 @@ export const CHART_CONFIG: Config = {
   header: { labelFontSize: 12, titleFontSize: 13 },
 };
 
+/**
+ * Text widths for layout. With no canvas in Node, Vega guesses 0.8 em per character, which is 60%
+ * wider than DejaVu Sans (what rsvg and most browsers here draw) and leaves wide blank margins beside
+ * legends. These classes follow DejaVu Sans advance widths (in em) closely enough for layout; Vega
+ * supports replacing the estimate this way (vl-convert does the same).
+ */
+const NARROW = new Set([...'iljI.,:;\'|!`ıᵢ']);
+const SEMI = new Set([...'ftr()[]{}- /\\"*°']);
+const WIDE = new Set([...'mwMW—…‖']);
+function charWidth(c: string): number {
+  if (NARROW.has(c)) return 0.29;
+  if (SEMI.has(c)) return 0.37;
+  if (WIDE.has(c)) return 0.9;
+  if (/[₀-₉⁰-⁹ᵀᵢ⁻¹²³]/u.test(c)) return 0.42;
+  if (/[0-9]/.test(c)) return 0.64;
+  if (/[A-ZΑ-Ω]/u.test(c)) return 0.7;
+  return 0.6;
+}
+
+interface TextItem {
+  readonly fontSize?: number;
+  readonly fontWeight?: string | number;
+}
+const textMetrics = (vega as unknown as { textMetrics: { width: (item: TextItem, text: unknown) => number } }).textMetrics;
+textMetrics.width = (item, text) => {
+  const lines = Array.isArray(text) ? text.map(String) : [String(text ?? '')];
+  const bold = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600 ? 1.08 : 1;
+  const size = item.fontSize ?? 11;
+  return Math.max(0, ...lines.map((line) => [...line].reduce((w, c) => w + charWidth(c), 0) * size * bold));
+};
+
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 
 /** The spec with the shared config and schema (the spec's own config wins where it sets something). */
@@ -37,14 +68,27 @@ const warningLogger = vega.logger(vega.Warn, undefined, (method, _level, input) 
   specWarnings.push(input.map(String).join(' '));
 });
 
-/** Compiles a Vega-Lite spec and renders it to a standalone SVG document. */
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+/** A rendered chart: its SVG and the data sets the view drew (by the names the spec gave them). */
+export interface RenderedChart {
+  readonly svg: string;
+  readonly data: (name: string) => readonly Record<string, unknown>[];
+}
+
+/** Compiles a Vega-Lite spec, runs it in a headless Vega view, and renders it to SVG. */
+export async function renderChart(spec: TopLevelSpec): Promise<RenderedChart> {
   const view = new vega.View(vega.parse(compile(withTheme(spec), { logger: warningLogger }).spec), { renderer: 'none', logLevel: vega.Warn, logger: warningLogger });
   try {
-    return await view.toSVG();
+    const svg = await view.toSVG();
+    const data = (name: string) => view.data(name) as Record<string, unknown>[];
+    return { svg, data };
   } finally {
     view.finalize();
   }
+}
+
+/** Compiles a Vega-Lite spec and renders it to a standalone SVG document. */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  return (await renderChart(spec)).svg;
 }
 
 /** Renders the specs one after another (Vega views are cheap; parallel renders only contend). */

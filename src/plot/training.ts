@@ -228,7 +228,7 @@ export function frameSpec(run: TrainingRun, frame: FrameData, scales?: FrameScal
 /** Elbow positions and slopes of every unit over training, colored by where each elbow started. */
 export function trajectorySpec(run: TrainingRun): TopLevelSpec {
   const rows = trajectories(run);
-  const step: Position = { field: 'step', type: 'quantitative', title: 'SGD step', axis: stepAxis };
+  const step: Position = { field: 'step', type: 'quantitative', title: 'SGD step', axis: stepAxis, scale: { domain: [0, run.config.steps], nice: false } };
   const color: Color = { field: 'initialElbow', type: 'quantitative', title: 'initial elbow', scale: { scheme: 'viridis', domain: [0, 1] } };
   const detail = { field: 'unit', type: 'nominal' } as const;
   const knots = run.target.knots.map((k) => ({ knot: k }));
@@ -238,7 +238,7 @@ export function trajectorySpec(run: TrainingRun): TopLevelSpec {
   const elbowPanel: NonNormalizedSpec = {
     width: 620,
     height: 300,
-    title: { text: 'Elbow positions −b₁ᵢ/W₁ᵢ', subtitle: knots.length ? 'dashed: the knots of the target, where ŷ needs a bend' : 'one line per unit' },
+    title: { text: 'Elbow positions −b₁ᵢ/W₁ᵢ', subtitle: [run.config.lastLayerOnly ? 'flat: only W₂ and b₂ train, so every elbow stays where it started' : 'one line per unit', ...(knots.length ? ['dashed: the knots of the target, where ŷ needs a bend'] : [])] },
     layer: [
       ...knotRules,
       {
@@ -270,13 +270,13 @@ export function errorSpec(run: TrainingRun): TopLevelSpec {
   return {
     width: 620,
     height: 300,
-    title: { text: 'Training and test error', subtitle: `MSE every ${stepFormat(run.config.snapshotEvery)} steps; the test set is ${run.config.testPoints} fresh points` },
+    title: { text: 'Training and test error', subtitle: `MSE every ${stepFormat(run.config.snapshotEvery)} steps; the test set is ${stepFormat(run.config.testPoints)} fresh points` },
     layer: [
       {
         data: { name: 'errors', values: errorCurves(run) },
         mark: { type: 'line', strokeWidth: 2 },
         encoding: {
-          x: { field: 'step', type: 'quantitative', title: 'SGD step', axis: stepAxis },
+          x: { field: 'step', type: 'quantitative', title: 'SGD step', axis: stepAxis, scale: { domain: [0, run.config.steps], nice: false } },
           y,
           color: { field: 'set', type: 'nominal', title: null, scale: { domain: ['train', 'test'], range: ['#1f77b4', '#d62728'] }, legend: { orient: 'top-right' } },
         },

@@ -94,3 +94,45 @@ ${charts}
 </html>
 `;
 }
+
+export interface OverviewPage {
+  readonly title: string;
+  readonly intro: string;
+  /** One section per run: a link to its player, its final frame, a summary line. */
+  readonly runs: readonly { readonly title: string; readonly page: string; readonly image: string; readonly summary: string }[];
+  /** Further charts with a caption. */
+  readonly charts: readonly { readonly file: string; readonly caption: string }[];
+}
+
+/** The index of several runs: each run's last frame, linked to its player. */
+export function overviewHtml(page: OverviewPage): string {
+  const runs = page.runs
+    .map((r) => `<section>
+  <h2><a href="${escapeHtml(r.page)}">${escapeHtml(r.title)}</a></h2>
+  <p class="summary">${escapeHtml(r.summary)}</p>
+  <a href="${escapeHtml(r.page)}"><img src="${escapeHtml(r.image)}" alt="${escapeHtml(r.title)}"></a>
+</section>`)
+    .join('\n');
+  const charts = page.charts.map((c) => `<section>\n  <h2>${escapeHtml(c.caption)}</h2>\n  <img src="${escapeHtml(c.file)}" alt="${escapeHtml(c.caption)}">\n</section>`).join('\n');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${escapeHtml(page.title)}</title>
+<style>
+  body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 24px; color: #222; max-width: 1100px; }
+  h1 { font-size: 22px; margin: 0 0 8px; }
+  h2 { font-size: 17px; margin: 28px 0 4px; }
+  p.summary, p.intro { color: #555; margin: 0 0 10px; }
+  img { max-width: 100%; display: block; border: 1px solid #eee; }
+</style>
+</head>
+<body>
+<h1>${escapeHtml(page.title)}</h1>
+<p class="intro">${escapeHtml(page.intro)}</p>
+${runs}
+${charts}
+</body>
+</html>
+`;
+}

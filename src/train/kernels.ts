@@ -73,7 +73,10 @@ export function generatedKernel(units: number, batchSize: number, wrt: readonly 
   const anyBatch = compile(NETWORK_SOURCE, { wrt, where: NETWORK_WHERE, dims: { h: units } });
   return {
     wrt,
-    value: (inputs) => anyBatch.value(inputs as unknown as CompiledInputs, { B: inputs.X.length }),
+    // A batch of the training size runs the specialized module, so finite differences through
+    // `value` and backprop through `valueAndGrad` time the same code.
+    value: (inputs) =>
+      inputs.X.length === batchSize ? step.value(inputs as unknown as CompiledInputs) : anyBatch.value(inputs as unknown as CompiledInputs, { B: inputs.X.length }),
     valueAndGrad: (inputs) => step.valueAndGrad(inputs as unknown as CompiledInputs) as LossAndGradient,
   };
 }

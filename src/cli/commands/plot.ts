@@ -3,8 +3,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { ChainruleError } from '../../errors.ts';
-import { functionPlotSpec, sampleFunctions } from '../../plot/functions.ts';
-import { renderSvg } from '../../plot/render.ts';
 import { readSource, run } from '../io.ts';
 
 const EXAMPLES = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
@@ -51,6 +49,9 @@ export function registerPlotCommand(program: Command): void {
       return run(async () => {
         const range = parseRange(o.range);
         const sources = exprs.map(readSource);
+        // Vega loads on use, so that every other command starts without it.
+        const { functionPlotSpec, sampleFunctions } = await import('../../plot/functions.ts');
+        const { renderSvg } = await import('../../plot/render.ts');
         const series = sampleFunctions(sources, { range, derivative: Boolean(o.derivative), variable: o.var });
         if (o.format === 'json') {
           process.stdout.write(`${JSON.stringify({ range, series }, null, 2)}\n`);

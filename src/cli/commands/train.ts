@@ -4,14 +4,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { ChainruleError } from '../../errors.ts';
-import { growthSpec, methodLabel } from '../../plot/growth.ts';
-import { renderSvg } from '../../plot/render.ts';
 import type { TargetName } from '../../train/data.ts';
 import { TARGET_NAMES } from '../../train/data.ts';
-import { runExperiment } from '../../train/experiment.ts';
-import { measureGradientCost } from '../../train/gradient-cost.ts';
-import { generatedKernel } from '../../train/kernels.ts';
-import { PARAMETER_NAMES } from '../../train/network.ts';
 import { DEFAULT_CONFIG, trainingConfig } from '../../train/sgd.ts';
 import { run, splitList } from '../io.ts';
 
@@ -89,6 +83,8 @@ See also: chainrule gradient-cost (finite differences vs backprop).`)
           seed: positiveInteger('--seed', o.seed, 2 ** 31),
           ...(o.lr !== undefined ? { learningRate: positiveNumber('--lr', o.lr) } : {}),
         });
+        // The training and plotting stack (code generation, Vega) loads on use, not at every CLI start.
+        const { runExperiment } = await import('../../train/experiment.ts');
         const { run: trained, report, compileSeconds } = await runExperiment(config, o.output, { frames: o.frames, progress: true, label: `training ${config.units} units` });
         const first = trained.snapshots[0];
         const last = trained.snapshots[trained.snapshots.length - 1];
@@ -133,6 +129,11 @@ See also: chainrule gradient-cost (finite differences vs backprop).`)
         const sizes = splitList(o.sizes).map((s) => positiveInteger('--sizes', s, 4096));
         if (sizes.length < 2) throw new ChainruleError('--sizes needs at least two sizes to show a growth', { hint: '--sizes 8,32,128' });
         const budget = positiveNumber('--budget', o.budget);
+        const { measureGradientCost } = await import('../../train/gradient-cost.ts');
+        const { generatedKernel } = await import('../../train/kernels.ts');
+        const { PARAMETER_NAMES } = await import('../../train/network.ts');
+        const { growthSpec, methodLabel } = await import('../../plot/growth.ts');
+        const { renderSvg } = await import('../../plot/render.ts');
         const config = trainingConfig();
         const measured = measureGradientCost({ sizes, config, budget, kernelFor: (h) => generatedKernel(h, config.batchSize, PARAMETER_NAMES) });
         if (o.output) {
