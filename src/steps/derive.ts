@@ -1,14 +1,19 @@
 // A derivation, the way the course notes write one: the forward pass as named intermediates with
-// their shapes, then the backward pass node by node. Everything here is IR, driven by the reverse
-// pass of `diff/` (its adjoint for every visited node and its visit order); printing is `render.ts`.
+// their shapes, then the backward pass node by node. Everything here is IR; printing is `render.ts`.
+//
+// The steps (group.ts) are let-bindings: each definition is an expression over the symbols of
+// earlier steps. The backward pass runs at that level, as a TA does: `backward()` of `diff/`
+// differentiates each step's definition (its vector-Jacobian product, from the op table's adjoint
+// rules), and the products are chained from the output down. The whole-graph `backward()` of the
+// plain IR is kept beside it; the tests check every line against it and against finite differences.
 //
 // For each backward line ∂L/∂u the derivation keeps:
 //   - the chain rule in symbols:  ∂L/∂u = Σ_c ∂L/∂c · ∂c/∂u  over the steps c that use u;
 //   - the local derivative ∂c/∂u where it is a matrix one can write (c scalar: a gradient; c an
 //     elementwise map of u: diag(f′));
 //   - the chain-rule product: the vector-Jacobian product of step c applied to the symbol ∂L/∂c
-//     (the adjoint rule of `diff/rules.ts`, e.g. ∂L/∂A = ∂L/∂z₁ xᵀ), as an IR node over a placeholder;
-//   - the result: ∂L/∂u from the backward pass, simplified and written with the forward names.
+//     (e.g. ∂L/∂A = ∂L/∂z₁ xᵀ), as an IR node over a placeholder;
+//   - the result: ∂L/∂u, simplified, written over the forward names (−2z₄z₂, not −2(y − bᵀσ(Ax))σ(Ax)).
 import type { Model, VariableInfo } from '../build/index.ts';
 import * as C from '../ir/construct.ts';
 import type { Node } from '../ir/node.ts';
