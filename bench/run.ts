@@ -122,7 +122,7 @@ function compileSpeed(): { perProblem: { id: string; medianMs: number }[]; media
     const once = () => {
       for (const part of parts) generate(part, { wrt: p.wrt?.filter((w) => part.includes(w)) ?? [], where });
     };
-    for (let i = 0; i < 5; i++) once();
+    for (let i = 0; i < 20; i++) once();
     const times: number[] = [];
     for (let i = 0; i < (quick ? 10 : 40); i++) {
       const t0 = performance.now();
