@@ -132,6 +132,49 @@ export const RULES: readonly AnyRule[] = [
     return C.add(...terms);
   }),
 
+  rule('factor-common-matrix-factor', 'AX + BX = (A + B)X and XA + XB = X(A + B)', 'add', (n) => {
+    if (isScalar(n.shape)) return undefined;
+    for (const side of ['right', 'left'] as const) {
+      const factorOf = (term: Node): { factor: Node; rest: Node } | undefined => {
+        const { scalars, rest } = C.splitScalars(term);
+        if (rest.op !== 'matmul') return undefined;
+        const chain = rest.args;
+        const factor = side === 'right' ? chain[chain.length - 1] : chain[0];
+        const remaining = side === 'right' ? chain.slice(0, -1) : chain.slice(1);
+        return { factor, rest: C.mul(...scalars, C.matmul(...remaining)) };
+      };
+      const parts = n.args.map(factorOf);
+      const counts = new Map<Node, number>();
+      for (const p of parts) if (p) counts.set(p.factor, (counts.get(p.factor) ?? 0) + 1);
+      const shared = [...counts.entries()].find(([, c]) => c >= 2)?.[0];
+      if (!shared) continue;
+      const grouped = parts.flatMap((p) => (p && p.factor === shared ? [p.rest] : []));
+      const combined = side === 'right' ? C.matmul(C.add(...grouped), shared) : C.matmul(shared, C.add(...grouped));
+      const others = n.args.filter((_, i) => parts[i]?.factor !== shared);
+      return C.add(combined, ...others);
+    }
+    return undefined;
+  }),
+
+  rule('factor-common-coefficient', '½A − ½B = ½(A − B) (not for polynomials, which stay expanded)', 'add', (n) => {
+    if (n.args.every(isMonomial)) return undefined;
+    const coefficients = n.args.map((t) => coefficientOf(t).coefficient);
+    if (!coefficients.every(Q.isExact)) return undefined;
+    const gcdOf = (a: number, b: number): number => (b ? gcdOf(b, a % b) : Math.abs(a));
+    const numerator = coefficients.reduce((g, c) => gcdOf(g, c.num), 0);
+    const denominator = coefficients.reduce((l, c) => (l * c.den) / gcdOf(l, c.den), 1);
+    const common = Q.rational(numerator, denominator);
+    if (common.num === 1 && common.den === 1) return undefined;
+    return C.mul(C.num(common), C.add(...n.args.map((t) => C.mul(C.num(Q.reciprocal(common)), t))));
+  }),
+  rule('positive-term-first', 'a sum opens with a positive term: −y + s = s − y', 'add', (n) => {
+    const negative = (t: Node) => Q.toNumber(coefficientOf(t).coefficient) < 0;
+    if (!negative(n.args[0])) return undefined;
+    const i = n.args.findIndex((t) => !negative(t));
+    if (i < 0) return undefined;
+    return C.add(n.args[i], ...n.args.filter((_, j) => j !== i));
+  }),
+
   // ---- transposes ----
   rule('transpose-symmetric', 'Sᵀ = S when S is symmetric (K = αAAᵀ + β⁻¹I, K⁻¹, I)', 'transpose', (n) => (isSymmetric(n.args[0]) ? n.args[0] : undefined)),
   rule('transpose-product', '(AB)ᵀ = BᵀAᵀ', 'transpose', (n) => {
@@ -180,6 +223,24 @@ export const RULES: readonly AnyRule[] = [
     const kept = n.args.filter((a) => a.op !== 'ones');
     if (kept.length === n.args.length) return undefined;
     return kept.length ? C.hadamard(...kept) : n.args[0];
+  }),
+  rule('combine-hadamard-powers', 'x^∘a ⊙ x^∘b = x^∘(a+b) (x ⊙ x^∘⁻¹ = 𝟙)', 'hadamard', (n) => {
+    const parts = n.args.map((f) => (f.op === 'pow' ? { base: f.args[0], exponent: f.args[1] } : { base: f, exponent: C.ONE }));
+    const groups = new Map<Node, Node[]>();
+    for (const p of parts) groups.set(p.base, [...(groups.get(p.base) ?? []), p.exponent]);
+    if ([...groups.values()].every((g) => g.length === 1)) return undefined;
+    const factors = [...groups.entries()].map(([base, exponents]) => (exponents.length === 1 ? C.pow(base, exponents[0]) : C.pow(base, C.add(...exponents))));
+    return C.hadamard(...factors);
+  }),
+  rule('inner-product-hadamard', 'xᵀ(y ⊙ z) = 𝟙ᵀ(x ⊙ y ⊙ z) when x cancels a factor: sᵀ(y ⊙ s^∘⁻¹) = 𝟙ᵀy', 'matmul', (n) => {
+    if (n.args.length !== 2 || !isScalar(n.shape)) return undefined;
+    const [left, right] = n.args;
+    if (left.op !== 'transpose' || right.op !== 'hadamard') return undefined;
+    const x = left.args[0];
+    const cancels = right.args.some((f) => f.op === 'pow' && f.args[0] === x && f.args[1].op === 'const' && Q.toNumber(f.args[1].attr) === -1);
+    if (!cancels) return undefined;
+    const rest = right.args.filter((f) => !(f.op === 'pow' && f.args[0] === x && f.args[1].op === 'const' && Q.toNumber(f.args[1].attr) === -1));
+    return C.matmul(C.transpose(C.ones(x.shape)), C.hadamard(...rest));
   }),
   rule('hadamard-identity-diagonal', 'I ⊙ A with A = I is I', 'hadamard', (n) => (n.args.every((a) => a.op === 'identity') ? n.args[0] : undefined)),
 
