@@ -100,7 +100,7 @@ export function functionPlotSpec(series: readonly FunctionSeries[], options: Fun
     title: null,
     sort: null,
     scale: { domain: series.map((s) => s.label), range: series.map((s) => PALETTE[s.expression % PALETTE.length]) },
-    legend: { orient: 'bottom', direction: 'vertical', symbolType: 'stroke' },
+    legend: { orient: 'bottom', direction: 'vertical', symbolType: 'stroke', labelLimit: 0 },
   };
   const x: PositionDef<Field> = { field: 'x', type: 'quantitative', title: 'x', scale: { nice: false } };
   const y: PositionDef<Field> = { field: 'y', type: 'quantitative', title: null };

@@ -36,7 +36,7 @@ export function growthSpec(m: CostMeasurement): TopLevelSpec {
     encoding: {
       x: { field: 'parameters', type: 'quantitative', title: 'parameters P = 3h + 1 (log scale)', scale: log },
       y: { field: 'milliseconds', type: 'quantitative', title: 'milliseconds per step (log scale)', scale: log },
-      color: { field: 'series', type: 'nominal', title: null, sort: null, scale: { domain: labels, range: COLORS }, legend: { orient: 'bottom', direction: 'vertical' } },
+      color: { field: 'series', type: 'nominal', title: null, sort: null, scale: { domain: labels, range: COLORS }, legend: { orient: 'bottom', direction: 'vertical', labelLimit: 0 } },
     },
     layer: [{ mark: { type: 'line', strokeWidth: 2.2 } }, { mark: { type: 'point', filled: true, size: 40 } }],
   };
