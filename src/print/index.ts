@@ -247,7 +247,12 @@ const NOTATIONS: { [O in Op]: Notation<O> } = {
     }
     return { text: p.superscript(base, p.exponent(e)), level: Level.POSTFIX };
   },
-  transpose: (n, p) => ({ text: p.superscript(n.args[0], p.t.transpose), level: Level.POSTFIX }),
+  transpose: (n, p) => {
+    const a = n.args[0];
+    // (X⁻¹)ᵀ is written X⁻ᵀ, as the Matrix Cookbook does.
+    if (a.op === 'inv') return { text: p.superscript(a.args[0], p.format === 'latex' ? '^{-\\top}' : p.format === 'unicode' ? '⁻ᵀ' : '^-T'), level: Level.POSTFIX };
+    return { text: p.superscript(a, p.t.transpose), level: Level.POSTFIX };
+  },
   inv: (n, p) => ({ text: p.superscript(n.args[0], p.format === 'latex' ? '^{-1}' : p.format === 'unicode' ? '⁻¹' : '^-1'), level: Level.POSTFIX }),
   det: (n, p) => (p.format === 'ascii' ? p.applyWord('det', n.args) : atom(`${p.t.bar[0]}${p.print(n.args[0]).text}${p.t.bar[1]}`)),
   trace: (n, p) => p.applyWord(word('trace', p), n.args),
