@@ -63,6 +63,12 @@ function degree(n: Node): number {
   return 0;
 }
 
+/** a = b⁻¹ (or aᵀ = (bᵀ)⁻¹ written as transposes: Aᵀ and (A⁻¹)ᵀ), so that ab = I. */
+function areInverses(a: Node, b: Node): boolean {
+  if ((a.op === 'inv' && a.args[0] === b) || (b.op === 'inv' && b.args[0] === a)) return true;
+  return a.op === 'transpose' && b.op === 'transpose' && areInverses(a.args[0], b.args[0]);
+}
+
 export const RULES: readonly AnyRule[] = [
   // ---- products of scalars ----
   rule('combine-powers', 'xᵃ·xᵇ = xᵃ⁺ᵇ (x·x⁻¹ = 1, x²·x = x³)', 'mul', (n) => {
@@ -200,10 +206,10 @@ export const RULES: readonly AnyRule[] = [
     if (kept.length === n.args.length) return undefined;
     return kept.length ? C.matmul(...kept) : n.args[0];
   }),
-  rule('inverse-cancel', 'A⁻¹A = AA⁻¹ = I', 'matmul', (n) => {
+  rule('inverse-cancel', 'A⁻¹A = AA⁻¹ = I, and transposed: Aᵀ(A⁻¹)ᵀ = (A⁻¹A)ᵀ = I', 'matmul', (n) => {
     for (let i = 0; i + 1 < n.args.length; i++) {
       const [a, b] = [n.args[i], n.args[i + 1]];
-      if ((a.op === 'inv' && a.args[0] === b) || (b.op === 'inv' && b.args[0] === a)) {
+      if (areInverses(a, b)) {
         const rest = [...n.args.slice(0, i), ...n.args.slice(i + 2)];
         return rest.length ? C.matmul(...rest) : C.identity(a.shape.rows);
       }
