@@ -195,6 +195,7 @@ export const RULES: readonly AnyRule[] = [
     const a = n.args[0];
     return a.op === 'inv' && a.args[0].op === 'transpose' ? C.inv(a.args[0].args[0]) : undefined;
   }),
+  rule('inverse-of-inverse', '(A⁻¹)⁻¹ = A', 'inv', (n) => (n.args[0].op === 'inv' ? n.args[0].args[0] : undefined)),
   rule('inverse-symmetric-transpose', '(Sᵀ)⁻¹ = S⁻¹ for symmetric S', 'inv', (n) => {
     const a = n.args[0];
     return a.op === 'transpose' && isSymmetric(a.args[0]) ? C.inv(a.args[0]) : undefined;
