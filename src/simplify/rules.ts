@@ -196,6 +196,10 @@ export const RULES: readonly AnyRule[] = [
     return a.op === 'inv' && a.args[0].op === 'transpose' ? C.inv(a.args[0].args[0]) : undefined;
   }),
   rule('inverse-of-inverse', '(A⁻¹)⁻¹ = A', 'inv', (n) => (n.args[0].op === 'inv' ? n.args[0].args[0] : undefined)),
+  rule('inverse-scaled', '(sA)⁻¹ = s⁻¹A⁻¹ for a scalar s ≠ 0', 'inv', (n) => {
+    const { scalars, rest } = C.splitScalars(n.args[0]);
+    return scalars.length ? C.mul(...scalars.map((s) => C.pow(s, C.MINUS_ONE)), C.inv(rest)) : undefined;
+  }),
   rule('inverse-symmetric-transpose', '(Sᵀ)⁻¹ = S⁻¹ for symmetric S', 'inv', (n) => {
     const a = n.args[0];
     return a.op === 'transpose' && isSymmetric(a.args[0]) ? C.inv(a.args[0]) : undefined;
