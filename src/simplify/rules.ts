@@ -181,6 +181,19 @@ export const RULES: readonly AnyRule[] = [
     return C.add(n.args[i], ...n.args.filter((_, j) => j !== i));
   }),
 
+  rule('matrix-before-its-transpose', 'a sum lists a matrix before its transpose: Bᵀ + B = B + Bᵀ', 'add', (n) => {
+    for (let j = 1; j < n.args.length; j++) {
+      const original = n.args[j];
+      if (original.op === 'transpose') continue;
+      const i = n.args.findIndex((t, k) => k < j && t.op === 'transpose' && t.args[0] === original);
+      if (i < 0) continue;
+      const terms = [...n.args];
+      [terms[i], terms[j]] = [terms[j], terms[i]];
+      return C.add(...terms);
+    }
+    return undefined;
+  }),
+
   // ---- transposes ----
   rule('transpose-symmetric', 'Sᵀ = S when S is symmetric (K = αAAᵀ + β⁻¹I, K⁻¹, I)', 'transpose', (n) => (isSymmetric(n.args[0]) ? n.args[0] : undefined)),
   rule('transpose-product', '(AB)ᵀ = BᵀAᵀ', 'transpose', (n) => {
