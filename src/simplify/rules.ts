@@ -115,11 +115,14 @@ export const RULES: readonly AnyRule[] = [
     }
     return C.add(...terms);
   }),
-  rule('order-polynomial', 'a polynomial is written by descending degree: 2x + 4x³ = 4x³ + 2x', 'add', (n) => {
+  rule('order-polynomial', 'a polynomial is written by descending degree: 2x + 4x³ = 4x³ + 2x (but 2 − α, not −α + 2)', 'add', (n) => {
     if (!isScalar(n.shape) || !n.args.every(isMonomial)) return undefined;
     const degrees = n.args.map(degree);
     const sorted = n.args.map((t, i) => ({ t, d: degrees[i], i })).sort((a, b) => b.d - a.d || a.i - b.i);
     if (sorted.every((x, i) => x.i === i)) return undefined;
+    // positive-term-first undoes an order that opens with a negative term: leave such sums as they are.
+    const negative = (t: Node) => Q.toNumber(coefficientOf(t).coefficient) < 0;
+    if (negative(sorted[0].t) && n.args.some((t) => !negative(t))) return undefined;
     return C.add(...sorted.map((x) => x.t));
   }),
 
