@@ -17,7 +17,8 @@ export interface FunctionSeries {
   readonly kind: 'function' | 'derivative';
   /** Which expression (0, 1, …) the series belongs to: functions and their derivatives share a color. */
   readonly expression: number;
-  readonly points: { readonly x: number; readonly y: number }[];
+  /** Samples where the curve is defined; `piece` counts the gaps (poles, log of x ≤ 0), so lines break there. */
+  readonly points: { readonly x: number; readonly y: number; readonly piece: number }[];
 }
 
 export interface SampleOptions {
@@ -71,29 +72,67 @@ export function sampleFunctions(sources: readonly string[], options: SampleOptio
     const { model, variable } = scalarFunction(source, options.variable);
     const v = model.variables[0];
     const shown = print(model.output.node, 'unicode');
-    series.push({ label: shown, kind: 'function', expression, points: finitePoints(xs, sampleAt(model.output.node, v?.key, xs)) });
+    const fx = sampleAt(model.output.node, v?.key, xs);
+    series.push({ label: shown, kind: 'function', expression, points: definedPieces(xs, fx) });
     if (options.derivative) {
       if (!v) throw new ChainruleError(`${source.trim()} does not depend on a variable; its derivative is 0`);
       const d = differentiate(model, [v.key]).derivatives[0];
-      series.push({ label: `d/d${variable} ${shown} = ${d.unicode}`, kind: 'derivative', expression, points: finitePoints(xs, sampleAt(d.node, v.key, xs)) });
+      // d/dx (x³ − 3x), but d/dx σ(x): parentheses when the function is a sum or a product.
+      const operand = model.output.node.op === 'add' || model.output.node.op === 'mul' ? `(${shown})` : shown;
+      series.push({ label: `d/d${variable} ${operand} = ${d.unicode}`, kind: 'derivative', expression, points: definedPieces(xs, sampleAt(d.node, v.key, xs).map((y, i) => (Number.isFinite(fx[i]) ? y : NaN))) });
     }
   });
   return series;
 }
 
-/** Points where the function is defined (log x for x ≤ 0 is left out, not drawn as a wall). */
-const finitePoints = (xs: Float64Array, ys: number[]): { x: number; y: number }[] =>
-  Array.from(xs, (x, i) => ({ x, y: ys[i] })).filter((p) => Number.isFinite(p.y));
+/**
+ * The samples where the curve is defined (finite), in pieces separated by where it is not: log x is
+ * not drawn for x ≤ 0, and 1/x is not joined across its pole. A derivative is drawn only where its
+ * function is defined.
+ */
+function definedPieces(xs: Float64Array, ys: number[]): { x: number; y: number; piece: number }[] {
+  const out: { x: number; y: number; piece: number }[] = [];
+  let piece = 0;
+  let gap = false;
+  xs.forEach((x, i) => {
+    if (!Number.isFinite(ys[i])) {
+      gap = true;
+      return;
+    }
+    if (gap && out.length) piece++;
+    gap = false;
+    out.push({ x, y: ys[i], piece });
+  });
+  return out;
+}
+
+/**
+ * The y range: everything, unless a few samples near a pole dwarf the rest (then the central 96%
+ * with a margin, and the chart clips the spikes).
+ */
+export function yRange(series: readonly FunctionSeries[]): [number, number] | undefined {
+  const ys = series.flatMap((s) => s.points.map((p) => p.y)).sort((a, b) => a - b);
+  if (ys.length === 0) return undefined;
+  const q = (t: number) => ys[Math.min(ys.length - 1, Math.floor(t * ys.length))];
+  const [lo, hi] = [q(0.02), q(0.98)];
+  const full = ys[ys.length - 1] - ys[0];
+  if (full <= 10 * Math.max(hi - lo, 1e-12)) return undefined;
+  const margin = 0.15 * (hi - lo || 1);
+  return [lo - margin, hi + margin];
+}
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
 
 export interface FunctionPlotOptions {
   readonly title?: string;
+  /** The x interval drawn (default: the samples' extent). */
+  readonly range?: readonly [number, number];
 }
 
 /** One line per series; a function and its derivative share a color, the derivative dashed. */
 export function functionPlotSpec(series: readonly FunctionSeries[], options: FunctionPlotOptions = {}): TopLevelSpec {
-  const rows = series.flatMap((s) => s.points.map((p) => ({ x: p.x, y: p.y, series: s.label, kind: s.kind })));
+  const rows = series.flatMap((s) => s.points.map((p) => ({ x: p.x, y: p.y, series: s.label, kind: s.kind, piece: p.piece })));
+  const range = yRange(series);
   const color: ColorDef<Field> = {
     field: 'series',
     type: 'nominal',
@@ -102,8 +141,8 @@ export function functionPlotSpec(series: readonly FunctionSeries[], options: Fun
     scale: { domain: series.map((s) => s.label), range: series.map((s) => PALETTE[s.expression % PALETTE.length]) },
     legend: { orient: 'bottom', direction: 'vertical', symbolType: 'stroke', labelLimit: 0 },
   };
-  const x: PositionDef<Field> = { field: 'x', type: 'quantitative', title: 'x', scale: { nice: false } };
-  const y: PositionDef<Field> = { field: 'y', type: 'quantitative', title: null };
+  const x: PositionDef<Field> = { field: 'x', type: 'quantitative', title: 'x', scale: { nice: false, ...(options.range ? { domain: [...options.range] } : {}) } };
+  const y: PositionDef<Field> = { field: 'y', type: 'quantitative', title: null, ...(range ? { scale: { domain: range, nice: true } } : {}) };
   const hasDerivatives = series.some((s) => s.kind === 'derivative');
   return {
     width: 560,
@@ -113,11 +152,12 @@ export function functionPlotSpec(series: readonly FunctionSeries[], options: Fun
     layer: [
       { mark: { type: 'rule', color: '#999999', strokeWidth: 0.8 }, encoding: { y: { datum: 0, type: 'quantitative' } } },
       {
-        mark: { type: 'line', strokeWidth: 2.4 },
+        mark: { type: 'line', strokeWidth: 2.4, clip: true },
         encoding: {
           x,
           y,
           color,
+          detail: { field: 'piece', type: 'nominal' },
           // On the same field as the color, so the one legend shows the dashes too.
           strokeDash: { field: 'series', type: 'nominal', sort: null, scale: { domain: series.map((s) => s.label), range: series.map((s) => (s.kind === 'derivative' ? [7, 4] : [1, 0])) } },
         },

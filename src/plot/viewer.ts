@@ -30,7 +30,7 @@ export function viewerHtml(page: ViewerPage): string {
   .player { border: 1px solid #ddd; border-radius: 6px; padding: 12px; margin-bottom: 24px; }
   .controls { display: flex; align-items: center; gap: 8px; margin-bottom: 8px; }
   .controls input[type=range] { flex: 1; }
-  .controls button { font-size: 15px; min-width: 36px; }
+  .controls button { font-size: 14px; padding: 3px 8px; }
   #step { font-variant-numeric: tabular-nums; min-width: 150px; text-align: right; }
   img { max-width: 100%; display: block; }
   img.chart { margin: 0 0 24px; }
@@ -41,11 +41,11 @@ export function viewerHtml(page: ViewerPage): string {
 <p class="summary">${escapeHtml(page.summary)}</p>
 <div class="player">
   <div class="controls">
-    <button id="first" title="first frame (Home)">⏮</button>
-    <button id="prev" title="previous frame (←)">◀</button>
-    <button id="play" title="play / pause (space)">▶</button>
-    <button id="next" title="next frame (→)">▶▏</button>
-    <button id="last" title="last frame (End)">⏭</button>
+    <button id="first" title="first frame (Home)">« first</button>
+    <button id="prev" title="previous frame (←)">‹ prev</button>
+    <button id="play" title="play / pause (space)">▶ play</button>
+    <button id="next" title="next frame (→)">next ›</button>
+    <button id="last" title="last frame (End)">last »</button>
     <input id="slider" type="range" min="0" max="${page.frames.length - 1}" value="0">
     <span id="step"></span>
   </div>
@@ -70,9 +70,9 @@ ${charts}
     label.textContent = 'step ' + steps[index].toLocaleString('en-US');
   }
   function toggle() {
-    if (timer) { clearInterval(timer); timer = null; play.textContent = '▶'; return; }
+    if (timer) { clearInterval(timer); timer = null; play.textContent = '▶ play'; return; }
     if (index === frames.length - 1) show(0);
-    play.textContent = '⏸';
+    play.textContent = '❚❚ pause';
     timer = setInterval(() => { if (index === frames.length - 1) toggle(); else show(index + 1); }, 120);
   }
   slider.addEventListener('input', () => show(Number(slider.value)));

@@ -90,7 +90,7 @@ export async function runReluSgdSample(outDir: string, options: SampleOptions = 
   }
 
   const activations = sampleFunctions(sample.activations.expressions, { range: sample.activations.range, derivative: true });
-  writeFileSync(join(outDir, 'activations.svg'), await renderSvg(functionPlotSpec(activations, { title: 'σ and ReLU with their derivatives (DS 102 Discussion 7, 1(a))' })));
+  writeFileSync(join(outDir, 'activations.svg'), await renderSvg(functionPlotSpec(activations, { title: 'σ and ReLU with their derivatives (DS 102 Discussion 7, 1(a))', range: sample.activations.range })));
 
   const base = trainingConfig();
   const gradientCost = measureGradientCost({

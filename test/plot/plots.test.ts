@@ -65,6 +65,16 @@ describe('chainrule plot: σ and ReLU with their derivatives', () => {
     expect(chart.svg).toMatch(/stroke-dasharray="7,4"/);
   });
 
+  it('breaks curves where they are undefined, and draws a derivative only where its function is defined', () => {
+    const [inverse] = sampleFunctions(['1/x'], { range: [-1, 1], derivative: false });
+    expect(inverse.points.some((p) => p.x === 0)).toBe(false);
+    expect(new Set(inverse.points.map((p) => Math.sign(p.x) + ':' + p.piece)).size).toBe(2);
+    const [log, logPrime] = sampleFunctions(['log(x)'], { range: [-1, 2], derivative: true });
+    expect(Math.min(...log.points.map((p) => p.x))).toBeGreaterThan(0);
+    expect(Math.min(...logPrime.points.map((p) => p.x))).toBeGreaterThan(0);
+    expect(logPrime.label).toBe('d/dx log(x) = x⁻¹');
+  });
+
   it('rejects functions of two variables and empty ranges', () => {
     expect(() => sampleFunctions(['x·y'], { range: [-1, 1], derivative: false, variable: 'x' })).toThrow(/one variable/);
     expect(() => sampleFunctions(['σ(x)'], { range: [1, 1], derivative: false })).toThrow(/empty/);

@@ -58,7 +58,7 @@ export function registerPlotCommand(program: Command): void {
           if (!o.output) return;
         }
         if (!o.output) throw new ChainruleError('say where to write the plot', { hint: '-o plot.svg (or --format json to print the curves)' });
-        const svg = await renderSvg(functionPlotSpec(series, { title: o.title }));
+        const svg = await renderSvg(functionPlotSpec(series, { title: o.title, range }));
         mkdirSync(dirname(o.output), { recursive: true });
         writeFileSync(o.output, svg);
         if (o.format !== 'json') process.stderr.write(`wrote ${o.output}: ${series.map((s) => s.label).join('; ')}\n`);
