@@ -133,7 +133,8 @@ export class Printer {
   /** A superscript on a base, braced in LaTeX when the base already carries one (`{W^{(1)}}^{\top}`).
    * A function application takes it bare: Φ(z)ᵀ, σ(x)². */
   superscript(base: Node, script: string): string {
-    const callLike = CALL_LIKE.has(base.op) && !(base.op === 'apply' && base.attr.kind === 'builtin' && base.attr.name === 'sqrt');
+    // log|K| and √x are applications without parentheses of their own: log|K|² would read log(|K|²).
+    const callLike = CALL_LIKE.has(base.op) && !(base.op === 'apply' && base.attr.kind === 'builtin' && base.attr.name === 'sqrt') && !isBracketedLog(base, this.format);
     const text = this.wrap(base, callLike ? Level.POSTFIX : Level.ATOM);
     if (this.format === 'latex' && base.op === 'var' && base.attr.name.index !== undefined) return `{${text}}${script}`;
     return `${text}${script}`;
@@ -159,6 +160,10 @@ export class Printer {
     return `(${a}/${r.den})`;
   }
 }
+
+/** log|K|, log‖x‖: a log whose bracketed argument needs no parentheses (not in ASCII, where bars are words). */
+const isBracketedLog = (n: Node, format: Format): boolean =>
+  n.op === 'apply' && n.attr.kind === 'builtin' && n.attr.name === 'log' && format !== 'ascii' && (n.args[0].op === 'det' || n.args[0].op === 'norm');
 
 type Notation<O extends Op> = (node: NodeOf<O>, p: Printer) => Printed;
 
@@ -192,9 +197,10 @@ function printProduct(node: NodeOf<'mul'>, p: Printer): Printed {
   factors.forEach((f, i) => {
     const last = i === factors.length - 1;
     // An inner product followed by more factors reads better in parentheses: (wᵀφ)y.
-    const innerProduct = f.op === 'matmul' && isScalar(f.shape) && !last;
+    // So does log|K| (the grammar reads `log|K|x` as log(|K|x)): (log|K|)x.
+    const innerProduct = ((f.op === 'matmul' && isScalar(f.shape)) || (isBracketedLog(f, p.format) && p.print(f).level < Level.ATOM)) && !last;
     const min = p.format === 'ascii' ? Level.JUXT : Level.POSTFIX;
-    const text = innerProduct ? p.parens(p.print(f).text) : f.op === 'matmul' && !innerProduct ? p.wrap(f, Level.JUXT) : p.wrap(f, min);
+    const text = innerProduct ? p.parens(p.print(f).text) : f.op === 'matmul' ? p.wrap(f, Level.JUXT) : p.wrap(f, min);
     parts.push(text);
   });
   const body = parts.length ? p.juxtapose(parts) : '1';
@@ -269,7 +275,7 @@ const NOTATIONS: { [O in Op]: Notation<O> } = {
     if (fn.kind === 'abstract') return p.applyWord(printName(fn.name, p.format), n.args, fn.order);
     if (fn.name === 'abs') return p.format === 'ascii' ? p.applyWord('abs', n.args) : atom(`${p.t.bar[0]}${p.print(arg).text}${p.t.bar[1]}`);
     // log|K|, log‖x‖: a bracketed argument needs no parentheses.
-    if (fn.name === 'log' && p.format !== 'ascii' && (arg.op === 'det' || arg.op === 'norm')) return { text: `${word('log', p)}${p.print(arg).text}`, level: Level.POSTFIX };
+    if (isBracketedLog(n, p.format)) return { text: `${word('log', p)}${p.print(arg).text}`, level: Level.POSTFIX };
     if (fn.name === 'sqrt' && p.format === 'unicode') {
       const inner = p.print(arg);
       return { text: `√${inner.level >= Level.ATOM ? inner.text : p.parens(inner.text)}`, level: Level.POSTFIX };
