@@ -12,7 +12,7 @@ import * as C from '../../src/ir/construct.ts';
 import type { ElementwiseBuiltin, Node, Op } from '../../src/ir/node.ts';
 import { ELEMENTWISE_BUILTINS } from '../../src/ir/node.ts';
 import type { Shape } from '../../src/ir/shape.ts';
-import { SCALAR, isColumn, isScalar, isSquare, shape, shapeKey, transposed } from '../../src/ir/shape.ts';
+import { SCALAR, isColumn, isRow, isScalar, isSquare, shape, shapeKey, transposed } from '../../src/ir/shape.ts';
 import type { Relation } from '../../src/syntax/ast.ts';
 
 const N = 'n';
@@ -45,11 +45,19 @@ export interface ExpressionOptions {
   readonly functions?: readonly ElementwiseBuiltin[];
   /** Include the abstract elementwise Φ and the abstract scalar function f(a, b). */
   readonly abstract?: boolean;
+  /** Only forms the input language can spell, for round trips through the parser: powers of scalars
+   * (x^∘2 of a vector is written x ⊙ x), 𝟙 only as a column vector (a row is 𝟙ᵀ, a matrix 𝟙𝟙ᵀ),
+   * |·| only of scalars. */
+  readonly spellable?: boolean;
 }
+
+/** 𝟙 of a shape, spelled as users write it: a row of ones is 𝟙ᵀ, a matrix of ones 𝟙𝟙ᵀ. */
+const onesOf = (s: Shape): Node =>
+  isColumn(s) ? C.ones(s) : isRow(s) ? C.transpose(C.ones(transposed(s))) : C.matmul(C.ones(shape(s.rows, 1)), C.transpose(C.ones(shape(s.cols, 1))));
 
 /** 2 + e ⊙ e (or 2 + e² for a scalar): strictly positive, for log, √ and negative powers. */
 export const positive = (e: Node): Node =>
-  isScalar(e.shape) ? C.add(C.num(2), C.pow(e, 2)) : C.add(C.mul(C.num(2), C.ones(e.shape)), C.hadamard(e, e));
+  isScalar(e.shape) ? C.add(C.num(2), C.pow(e, 2)) : C.add(C.mul(C.num(2), onesOf(e.shape)), C.hadamard(e, e));
 
 /** 6I + tanh(E): invertible with a positive determinant for n ≤ 5 (strict diagonal dominance). */
 export const wellConditioned = (e: Node): Node =>
@@ -81,14 +89,24 @@ export function expression(target: Shape, depth: number, options: ExpressionOpti
     const vars = VARIABLES.get(shapeKey(s)) ?? [];
     // Variables three times as likely as each other leaf: most expressions should depend on something.
     if (vars.length) out.push(fc.constantFrom(...vars), fc.constantFrom(...vars), fc.constantFrom(...vars));
+    // Shapes without a variable of their own (rows, m×n) still get variable leaves: transposes.
+    const transposes = isScalar(s) || vars.length ? [] : (VARIABLES.get(shapeKey(transposed(s))) ?? []).map(C.transpose);
+    if (transposes.length) out.push(fc.constantFrom(...transposes));
     if (isScalar(s)) {
       if (allowed('const')) out.push(fc.constantFrom(C.num(2), C.num(-1), C.num({ num: 1, den: 2 }), C.num(3)));
       if (allowed('constant')) out.push(fc.constant(C.pi()));
       if (allowed('dim')) out.push(fc.constantFrom(C.dimValue(N), C.dimValue(M)));
     } else {
-      if (allowed('ones') || vars.length === 0) out.push(fc.constant(C.ones(s)));
+      const onesSpelled = isColumn(s) || !options.spellable;
+      if (onesSpelled && allowed('ones')) out.push(fc.constant(C.ones(s)));
       if (isSquare(s) && allowed('identity')) out.push(fc.constant(C.identity(s.rows)));
     }
+    if (out.length === 0 && isSquare(s)) {
+      // A square shape with no variable and no I (m×m): the Gram matrix PᵀP of a variable with m columns.
+      const grams = [...VARIABLES.values()].flat().filter((w) => w.shape.cols === s.cols).map((w) => C.matmul(C.transpose(w), w));
+      if (grams.length) out.push(fc.constantFrom(...grams));
+    }
+    if (out.length === 0) throw new Error(`no leaf of shape ${shapeKey(s)} with these options`);
     return out;
   };
 
@@ -114,8 +132,10 @@ export function expression(target: Shape, depth: number, options: ExpressionOpti
       if (!(isScalar(left) && isScalar(right))) when('matmul', () => two(left, right).map(([a, b]) => C.matmul(a, b)));
     }
     if (!isScalar(s)) when('hadamard', () => two(s).map(([a, b]) => C.hadamard(a, b)));
-    when('pow', () => fc.tuple(sub(s), fc.constantFrom(2, 3)).map(([b, k]) => C.pow(b, k)));
-    when('pow', () => fc.tuple(sub(s), fc.constantFrom(-1, -2, C.num({ num: 1, den: 2 }), C.num({ num: -1, den: 2 }))).map(([b, k]) => C.pow(positive(b), k)));
+    if (isScalar(s) || !options.spellable) {
+      when('pow', () => fc.tuple(sub(s), fc.constantFrom(2, 3)).map(([b, k]) => C.pow(b, k)));
+      when('pow', () => fc.tuple(sub(s), fc.constantFrom(-1, -2, C.num({ num: 1, den: 2 }), C.num({ num: -1, den: 2 }))).map(([b, k]) => C.pow(positive(b), k)));
+    }
     if (isScalar(s) && allowed('pow')) ops.push(two(SCALAR).map(([b, e]) => C.pow(positive(b), C.builtin('tanh', e))));
     if (!isScalar(s)) when('transpose', () => sub(transposed(s)).map(C.transpose));
     if (isSquare(s) && !isScalar(s)) when('inv', () => sub(s).map((e) => C.inv(wellConditioned(e))));
@@ -138,7 +158,9 @@ export function expression(target: Shape, depth: number, options: ExpressionOpti
     if (allowed('apply')) {
       // log and √ see positive arguments; exp a bounded one (values stay moderate); sign (derivative 0) is kept for coverage.
       const arg = (name: ElementwiseBuiltin, e: Node) => (name === 'log' || name === 'sqrt' ? positive(e) : name === 'exp' ? C.builtin('tanh', e) : e);
-      ops.push(fc.tuple(fc.constantFrom(...functions), sub(s)).map(([name, e]) => C.builtin(name, arg(name, e))));
+      // |x| is spelled with bars only for scalars (bars around a vector mean nothing; around a matrix, det).
+      const usable = options.spellable && !isScalar(s) ? functions.filter((f) => f !== 'abs') : functions;
+      ops.push(fc.tuple(fc.constantFrom(...usable), sub(s)).map(([name, e]) => C.builtin(name, arg(name, e))));
       if (options.abstract !== false) ops.push(sub(s).map((e) => C.apply(PHI, e)));
     }
     const relations: Relation[] = ['>', '<', '≥', '≤'];
