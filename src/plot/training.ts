@@ -65,10 +65,14 @@ export function frameData(network: Network, snapshot: Snapshot): FrameData {
   const grid = networkGrid(p);
   const { yHat, unitOutputs } = network.readout(p, grid);
   const learned = Array.from(grid, (x, j) => ({ x, y: yHat[j] }));
+  // Unit i is linear on either side of its own elbow: the ends and that elbow draw it exactly.
   const rows: UnitPoint[] = [];
   unitOutputs.forEach((values, unit) => {
     const side = sideOf(p, unit);
-    grid.forEach((x, j) => rows.push({ x, y: values[j], unit, side }));
+    const own = elbow(p, unit);
+    grid.forEach((x, j) => {
+      if (j === 0 || j === grid.length - 1 || x === own) rows.push({ x, y: values[j], unit, side });
+    });
   });
   const inside = Array.from({ length: units(p) }, (_, unit) => unit).filter((i) => elbow(p, i) >= X_MIN && elbow(p, i) <= X_MAX);
   const atElbows = network.readout(p, Float64Array.from(inside, (i) => elbow(p, i))).yHat;

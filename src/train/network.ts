@@ -4,6 +4,7 @@
 // plotting grid (Ŷ), and every unit's output (the rows of H).
 import { parse } from '../api.ts';
 import type { Model } from '../build/index.ts';
+import { internalError } from '../errors.ts';
 import type { Tensor } from '../eval/index.ts';
 import { evaluateAll, tensor } from '../eval/index.ts';
 import type { Node } from '../ir/node.ts';
@@ -84,7 +85,7 @@ export class Network {
     this.model = parse(NETWORK_SOURCE, { where: NETWORK_WHERE });
     const definition = (display: string): Node => {
       const d = this.model.definitions.find((x) => x.display === display);
-      if (!d) throw new Error(`the network program has no definition ${display}`);
+      if (!d) throw internalError(`the network program has no definition ${display}`);
       return d.node;
     };
     this.hidden = definition('H');

@@ -1,6 +1,7 @@
 // Minibatch SGD on the ReLU network, as in the EECS 189 notebook: 200 noisy points, batches of 40
 // drawn without replacement (reshuffled every epoch), a fixed learning rate, a snapshot of the
 // parameters and of the train/test error every 1 000 steps.
+import { internalError } from '../errors.ts';
 import type { Dataset, Target, TargetName } from './data.ts';
 import { TARGETS, rng, sampleDataset, shuffle } from './data.ts';
 import type { LossKernel } from './kernels.ts';
@@ -117,7 +118,7 @@ export function train(config: TrainingConfig, kernel: LossKernel, options: Train
   const data = trainingData(config);
   const params = copyParams(data.initial);
   const wrt = trainedParameters(config);
-  if (wrt.some((name) => !kernel.wrt.includes(name))) throw new Error(`the loss kernel does not differentiate ${wrt.join(', ')}`);
+  if (wrt.some((name) => !kernel.wrt.includes(name))) throw internalError(`the loss kernel does not differentiate ${wrt.join(', ')}`);
 
   // MSE = 2L, for L = ½·mean squared error.
   const mse = (set: Dataset): number => 2 * kernel.value(inputsOf(params, set.x, set.y));

@@ -96,10 +96,15 @@ describe('training plots', () => {
     for (const { x, y } of frame.learned) {
       const expected = p.b2 + Array.from(p.W1, (w, i) => p.W2[i] * Math.max(0, w * x + p.b1[i])).reduce((a, b) => a + b, 0);
       expect(y).toBeCloseTo(expected, 12);
+    }
+    // Each unit is drawn through its ends and its elbow; there the units add up to ŷ − b₂.
+    for (const x of [0, 1]) {
       const units = frame.unitOutputs.filter((u) => u.x === x);
       expect(units.length).toBe(12);
-      expect(p.b2 + units.reduce((a, u) => a + u.y, 0)).toBeCloseTo(y, 12);
+      const yHat = frame.learned.find((q) => q.x === x)?.y as number;
+      expect(p.b2 + units.reduce((a, u) => a + u.y, 0)).toBeCloseTo(yHat, 12);
     }
+    for (const u of frame.unitOutputs) expect(u.y).toBeCloseTo(p.W2[u.unit] * Math.max(0, p.W1[u.unit] * u.x + p.b1[u.unit]), 12);
     // The elbows marked are exactly the −b₁ᵢ/W₁ᵢ inside [0, 1], and the grid contains them (sharp bends).
     const inside = Array.from({ length: 12 }, (_, i) => elbow(p, i)).filter((e) => e >= 0 && e <= 1);
     expect(frame.elbows.map((e) => e.x).sort()).toEqual(inside.sort());
@@ -112,7 +117,7 @@ describe('training plots', () => {
     expect(chart.data('data').length).toBe(200);
     expect(chart.data('learned').length).toBe(frame.learned.length);
     expect(chart.data('elbows').length).toBe(frame.elbows.length);
-    expect(chart.data('units').length).toBe(12 * frame.learned.length);
+    expect(chart.data('units').length).toBe(24 + frame.elbows.length);
     expect(symbolsIn(chart.svg, 'concat_0_layer_0_marks')).toBe(200);
     expect(markGroups(chart.svg, 'concat_1_layer_0_marks')).toBe(12);
     expect(chart.svg).toContain('step 2 000 of 4 000');
