@@ -6,7 +6,7 @@
 import type { Expr, Stmt } from './ast.ts';
 import * as A from './ast.ts';
 import type { Factor, Index, Instr, InstrKind, Operand, ScalarExpr, ScalarFn, Size, Value } from '../lower/program.ts';
-import { indicesOf, isScalarValue } from '../lower/program.ts';
+import { indicesOf, isScalarValue, valuesIn } from '../lower/program.ts';
 
 /** Names and storage the kernels refer to, owned by the module emitter. */
 export interface KernelContext {
@@ -61,12 +61,15 @@ interface Loop {
  * levels[0] runs before the loops, levels[d] inside loop d − 1 before loop d. */
 class ElementCompiler {
   readonly levels: Stmt[][];
-  private readonly hoisted = new Map<ScalarExpr, string>();
+  /** Hoisted sub-expressions by structure, so equal ones (db₂ᵢ read by two members) share a local. */
+  private readonly hoisted = new Map<string, string>();
   private readonly offsets = new Map<string, string>();
 
   constructor(
     private readonly ctx: KernelContext,
     readonly loops: readonly Loop[],
+    /** Values of a fused nest held in locals: a load of one reads the local. */
+    private readonly bound: ReadonlyMap<Value, Expr> = new Map(),
   ) {
     this.levels = Array.from({ length: loops.length + 1 }, () => []);
   }
@@ -94,11 +97,12 @@ class ElementCompiler {
     const need = this.levelOf(e);
     const worthHoisting = e.k === 'fn' || (e.k === 'load' && !isScalarValue(e.value));
     if (need < depth && worthHoisting) {
-      let name = this.hoisted.get(e);
+      const key = structureKey(e);
+      let name = this.hoisted.get(key);
       if (!name) {
         name = this.ctx.fresh('h');
         this.levels[need].push(A.constDecl(name, this.compile(e, need)));
-        this.hoisted.set(e, name);
+        this.hoisted.set(key, name);
       }
       return A.id(name);
     }
@@ -109,8 +113,11 @@ class ElementCompiler {
         return this.ctx.size(e.dim);
       case 'diagonal':
         return A.cond(A.bin('===', this.indexName('i'), this.indexName('j')), A.num(1), A.num(0));
-      case 'load':
+      case 'load': {
+        const local = this.bound.get(e.value);
+        if (local) return local;
         return isScalarValue(e.value) ? this.ctx.value(e.value) : A.index(this.ctx.value(e.value), this.flat(e.value, e.row, e.col, depth));
+      }
       case 'fn': {
         // In a sum or product, the operands that do not depend on the inner loops are combined
         // (and hoisted) first: 2·uᵢ·vⱼ computes 2·uᵢ once per row.
@@ -166,6 +173,22 @@ class ElementCompiler {
     if (from === this.loops.length) return [...this.levels[from], ...body];
     const loop = this.loops[from];
     return [...this.levels[from], A.forRange(loop.name, A.num(0), this.ctx.size(loop.extent), this.nest(body, from + 1))];
+  }
+}
+
+/** A text that two element expressions share exactly when they compute the same thing. */
+function structureKey(e: ScalarExpr): string {
+  switch (e.k) {
+    case 'num':
+      return String(e.value);
+    case 'size':
+      return `#${e.dim}`;
+    case 'load':
+      return `v${e.value.id}[${e.row},${e.col}]`;
+    case 'diagonal':
+      return 'δ';
+    case 'fn':
+      return `${e.fn}(${e.args.map(structureKey).join(',')})`;
   }
 }
 
@@ -225,7 +248,8 @@ function operandAt(ctx: KernelContext, op: Operand, r: Expr, c: Expr): Expr {
   return at(ctx.value(v), A.plus(A.times(row, ctx.size(v.cols)), col));
 }
 
-/** out = scale·op(A)·op(B), in the loop order that keeps the innermost loop contiguous. */
+/** out = scale·op(A)·op(B) for two matrices (vector results are reductions), in the loop order
+ * that keeps the innermost loop contiguous. */
 function emitGemm(instr: Extract<Instr, { kind: 'gemm' }>, ctx: KernelContext): Stmt[] {
   const { out, a, b, inner } = instr;
   const { i, j, p } = ctx.loop;
@@ -247,44 +271,7 @@ function emitGemm(instr: Extract<Instr, { kind: 'gemm' }>, ctx: KernelContext): 
   const aAlongP = !a.transposed || a.value.rows === 1 || a.value.cols === 1;
   const bAlongP = b.transposed || b.value.rows === 1 || b.value.cols === 1;
   const rowOf = (op: Operand, r: Expr): Expr => A.times(r, ctx.size(op.value.cols));
-  const vectorAt = (op: Operand, x: Expr): Expr => at(ctx.value(op.value), x);
 
-  if (out.cols === 1) {
-    // gemv, out = op(A)·b: dot form when A's rows are contiguous along p, else axpy over columns of A.
-    if (aAlongP) {
-      const row = ctx.fresh('row');
-      const sum = ctx.fresh('sum');
-      return [...pre, A.forRange(i, A.num(0), rows, [
-        A.constDecl(row, rowOf(a, I)), A.letDecl(sum, A.num(0)),
-        A.forRange(p, A.num(0), K, [A.assign(A.id(sum), A.bin('*', at(ctx.value(a.value), A.plus(A.id(row), P)), vectorAt(b, P)), '+=')]),
-        A.assign(at(O, I), scaled(A.id(sum))),
-      ])];
-    }
-    const bp = ctx.fresh('bp');
-    const row = ctx.fresh('row');
-    return [...pre, fill, A.forRange(p, A.num(0), K, [
-      A.constDecl(bp, scaled(vectorAt(b, P))), A.constDecl(row, rowOf(a, P)),
-      A.forRange(i, A.num(0), rows, [A.assign(at(O, I), A.bin('*', at(ctx.value(a.value), A.plus(A.id(row), I)), A.id(bp)), '+=')]),
-    ])];
-  }
-  if (out.rows === 1) {
-    // out = aᵀ·op(B): axpy over rows of B when B is stored k×c, dot form when it is stored c×k.
-    if (!bAlongP) {
-      const ap = ctx.fresh('ap');
-      const row = ctx.fresh('row');
-      return [...pre, fill, A.forRange(p, A.num(0), K, [
-        A.constDecl(ap, scaled(vectorAt(a, P))), A.constDecl(row, rowOf(b, P)),
-        A.forRange(j, A.num(0), cols, [A.assign(at(O, J), A.bin('*', A.id(ap), at(ctx.value(b.value), A.plus(A.id(row), J))), '+=')]),
-      ])];
-    }
-    const row = ctx.fresh('row');
-    const sum = ctx.fresh('sum');
-    return [...pre, A.forRange(j, A.num(0), cols, [
-      A.constDecl(row, rowOf(b, J)), A.letDecl(sum, A.num(0)),
-      A.forRange(p, A.num(0), K, [A.assign(A.id(sum), A.bin('*', vectorAt(a, P), at(ctx.value(b.value), A.plus(A.id(row), P))), '+=')]),
-      A.assign(at(O, J), scaled(A.id(sum))),
-    ])];
-  }
   const outRow = ctx.fresh('outRow');
   const mirror = (): Stmt[] =>
     instr.symmetric
@@ -556,9 +543,76 @@ function emitLogSumExp(instr: Extract<Instr, { kind: 'logsumexp' }>, ctx: Kernel
   return [A.letDecl(m, A.neg(A.id('Infinity'))), A.letDecl(s, A.num(0)), ...c.nest(body), A.constDecl(out, A.bin('+', A.id(m), A.mathCall('log', A.id(s))))];
 }
 
+/** A fused loop nest (fuse.ts): i outer, j inner; per element the body members in order, per row
+ * the finished row sums and then the epilogue. Values read inside the nest are bound to locals
+ * (`const`), and stored only when something after the nest reads them. */
+function emitLoop(instr: Extract<Instr, { kind: 'loop' }>, ctx: KernelContext): Stmt[] {
+  const twoSided = instr.cols !== 1;
+  const loops: Loop[] = [{ index: 'i', name: ctx.loop.i, extent: instr.rows }, ...(twoSided ? [{ index: 'j' as const, name: ctx.loop.j, extent: instr.cols }] : [])];
+  const bound = new Map<Value, Expr>();
+  const body = new ElementCompiler(ctx, loops, bound);
+  const perRow = new ElementCompiler(ctx, loops.slice(0, 1), bound);
+  const I = A.id(ctx.loop.i);
+  const readInside = new Set([...instr.body, ...instr.epilogue].flatMap((m) => loadsOf(m)));
+  const before: Stmt[] = [];
+  const rowStart: Stmt[] = [];
+  const rowEnd: Stmt[] = [];
+  /** Stores (or only binds) one element of a map's output. */
+  const write = (out: Value, value: Expr, c: ElementCompiler): Stmt[] => {
+    const target = at(ctx.value(out), isVectorShaped(out) ? I : c.flat(out, 'i', 'j'));
+    if (!readInside.has(out)) return [A.assign(target, value)];
+    const name = instr.locals.has(out) ? (ctx.value(out) as Extract<Expr, { k: 'id' }>).name : ctx.fresh('e');
+    bound.set(out, A.id(name));
+    return [A.constDecl(name, value), ...(instr.locals.has(out) ? [] : [A.assign(target, A.id(name))])];
+  };
+  const element: Stmt[] = [];
+  for (const m of instr.body) {
+    if (m.kind === 'map') element.push(...write(m.out, body.compile(m.expr), body));
+    else if (m.kind === 'sum') {
+      before.push(A.letDecl(scalarName(ctx, m.out), A.num(0)));
+      element.push(A.assign(ctx.value(m.out), body.compile(m.expr), '+='));
+    } else if (m.along === 'i' || !twoSided) {
+      // Column sums: out[j] += scale·expr, accumulated in place across the rows.
+      const O = ctx.value(m.out);
+      before.push(A.exprStmt(A.call(A.member(O, 'fill'), A.num(0))));
+      const expr = m.scale ? { k: 'fn' as const, fn: 'mul' as const, args: [m.scale, ...(m.expr.k === 'fn' && m.expr.fn === 'mul' ? m.expr.args : [m.expr])] } : m.expr;
+      element.push(A.assign(at(O, A.id(twoSided ? ctx.loop.j : ctx.loop.i)), body.compile(expr), '+='));
+    } else {
+      // Row sums: a local accumulator per row, finished (scaled, stored or bound) after the row.
+      const acc = ctx.fresh('rowSum');
+      rowStart.push(A.letDecl(acc, A.num(0)));
+      element.push(A.assign(A.id(acc), body.compile(m.expr), '+='));
+      const total = m.scale ? A.bin('*', perRow.compile(m.scale, 0), A.id(acc)) : A.id(acc);
+      rowEnd.push(...write(m.out, total, perRow));
+    }
+  }
+  const epilogue: Stmt[] = [];
+  for (const m of instr.epilogue) {
+    if (m.kind === 'map') epilogue.push(...write(m.out, perRow.compile(m.expr), perRow));
+    else if (m.kind === 'sum') {
+      before.push(A.letDecl(scalarName(ctx, m.out), A.num(0)));
+      epilogue.push(A.assign(ctx.value(m.out), perRow.compile(m.expr), '+='));
+    }
+  }
+  if (!twoSided) return [...before, ...body.levels[0], ...perRow.levels[0], A.forRange(ctx.loop.i, A.num(0), ctx.size(instr.rows), [...body.levels[1], ...element])];
+  const inner = A.forRange(ctx.loop.j, A.num(0), ctx.size(instr.cols), [...body.levels[2], ...element]);
+  const row = [...body.levels[1], ...rowStart, inner, ...perRow.levels[1], ...rowEnd, ...epilogue];
+  return [...before, ...body.levels[0], ...perRow.levels[0], A.forRange(ctx.loop.i, A.num(0), ctx.size(instr.rows), row)];
+}
+
+const isVectorShaped = (v: Value): boolean => v.rows === 1 || v.cols === 1;
+const scalarName = (ctx: KernelContext, v: Value): string => (ctx.value(v) as Extract<Expr, { k: 'id' }>).name;
+const loadsOf = (m: Extract<Instr, { kind: 'map' | 'sum' | 'reduce' }>): Value[] => [...valuesIn(m.expr), ...(m.kind === 'reduce' && m.scale ? valuesIn(m.scale) : [])];
+
+/** A reduction on its own is a nest of one. */
+const emitReduce = (instr: Extract<Instr, { kind: 'reduce' }>, ctx: KernelContext): Stmt[] =>
+  emitLoop({ kind: 'loop', rows: instr.rows, cols: instr.cols, body: [instr], epilogue: [], locals: new Set() }, ctx);
+
 export const KERNELS: { [K in InstrKind]: Emitter<K> } = {
   map: emitMap,
   sum: emitSum,
+  reduce: emitReduce,
+  loop: emitLoop,
   gemm: emitGemm,
   factor: emitFactor,
   solve: emitSolve,

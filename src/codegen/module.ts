@@ -9,7 +9,7 @@ import { emitInstr } from './kernels.ts';
 import type { Lang } from './print.ts';
 import { CodePrinter } from './print.ts';
 import type { Factor, Program, Size, Value } from '../lower/program.ts';
-import { isScalarValue } from '../lower/program.ts';
+import { isScalarValue, writesOf } from '../lower/program.ts';
 
 export interface ModuleInput {
   /** ASCII key: `W1`, `alpha`, `y_hat`. */
@@ -213,8 +213,10 @@ class ModuleEmitter {
   private storageDeclarations(): Stmt[] {
     const stmts: Stmt[] = [];
     for (const program of [this.spec.valueProgram, this.spec.gradProgram]) {
+      // Values a fused loop keeps in locals have no storage.
+      const locals = new Set(program.instrs.flatMap((x) => (x.kind === 'loop' ? [...x.locals] : [])));
       for (const v of program.values) {
-        if (v.role === 'input' || isScalarValue(v) || this.storage.has(v)) continue;
+        if (v.role === 'input' || isScalarValue(v) || this.storage.has(v) || locals.has(v)) continue;
         const store = this.names.claim(`_${this.valueName(v)}`);
         this.storage.set(v, store);
         const length = this.isFixed(v.rows, v.cols) ? this.sizeProduct(v.rows, v.cols) : A.num(0);
@@ -390,7 +392,8 @@ class ModuleEmitter {
       body.push(A.constDecl(names.data, A.id(names.dataStore)), A.constDecl(names.pivots, A.id(names.pivotStore)));
     }
     for (const instr of program.instrs) {
-      if (instr.kind !== 'factor' && instr.kind !== 'solve' && instr.kind !== 'inverse') body.push(A.comment(`${this.valueName(instr.out)} = ${instr.out.label}`));
+      if (instr.kind === 'loop') body.push(A.comment(...writesOf(instr).map((v) => `${this.valueName(v)} = ${v.label}${instr.locals.has(v) ? ' (local)' : ''}`)));
+      else if (instr.kind !== 'factor' && instr.kind !== 'solve' && instr.kind !== 'inverse') body.push(A.comment(`${this.valueName(instr.out)} = ${instr.out.label}`));
       body.push(...emitInstr(instr, ctx));
     }
     const valueOf = (key: string): Expr => {

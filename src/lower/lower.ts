@@ -16,7 +16,8 @@ import * as Q from '../ir/rational.ts';
 import type { Dim } from '../ir/shape.ts';
 import { describeShape } from '../ir/shape.ts';
 import type { Factor, Index, Instr, Operand, Program, ScalarExpr, ScalarFn, Size, Value } from './program.ts';
-import { collectFns, fn, isScalarValue, isTrivial, load, num, product, reindex, sum, swapIndices } from './program.ts';
+import { collectFns, fn, indicesOf, isScalarValue, isTrivial, load, loadsIn, num, product, reindex, sum, swapIndices } from './program.ts';
+import { fuse } from './fuse.ts';
 
 /** A node after lowering: stored somewhere, or an element expression to inline. */
 export type Lowered = { readonly kind: 'stored'; readonly operand: Operand } | { readonly kind: 'lazy'; readonly expr: ScalarExpr };
@@ -205,9 +206,11 @@ export class Lowerer {
     const scalarFns = new Set<ScalarFn>();
     for (const i of this.instrs) {
       if (i.kind === 'map' || i.kind === 'sum' || i.kind === 'softmax' || i.kind === 'logsumexp') collectFns('expr' in i ? i.expr : i.x, scalarFns);
-      if (i.kind === 'gemm' && i.scale) collectFns(i.scale, scalarFns);
+      if (i.kind === 'reduce') collectFns(i.expr, scalarFns);
+      if ((i.kind === 'gemm' || i.kind === 'reduce') && i.scale) collectFns(i.scale, scalarFns);
     }
-    return { instrs: this.instrs, values: this.values, factors: this.factors, results, sizes: [...this.symbolicSizes], scalarFns };
+    const kept = new Set(results.map((r) => r.value));
+    return { instrs: fuse(this.instrs, kept), values: this.values, factors: this.factors, results, sizes: [...this.symbolicSizes], scalarFns };
   }
 
   // ---- the interface rules use ----------------------------------------------------------------
@@ -446,19 +449,47 @@ export class Lowerer {
       const expr = product([this.exprOf(a.lowered, a.rows, 1, 'i', 0), this.exprOf(b.lowered, 1, b.cols, 0, 'j')]);
       return { part: { ...shape, lowered: lazy(expr) }, scaled: false };
     }
-    const isGemm = !(rows === 1 && cols === 1);
-    // The node's target receives this product only when nothing (an unconsumed scale) follows it.
-    const out = node && (isGemm || !scale) ? this.output(node) : this.temp(rows, cols, `(${a.rows}×${a.cols})·(${b.rows}×${b.cols})`);
-    if (!isGemm) {
+    if (rows === 1 && cols === 1) {
+      // aᵀb = Σᵢ aᵢbᵢ; 𝟙ᵀx = Σᵢ xᵢ (the ones vector is the constant 1, never stored).
+      const out = node && !scale ? this.output(node) : this.temp(rows, cols, `(${a.rows}×${a.cols})·(${b.rows}×${b.cols})`);
       const expr = product([this.exprOf(a.lowered, 1, a.cols, 0, 'i'), this.exprOf(b.lowered, b.rows, 1, 'i', 0)]);
       this.emit({ kind: 'sum', out, rows: this.size(a.cols), cols: 1, expr });
       return { part: { ...shape, lowered: stored({ value: out, transposed: false }) }, scaled: false };
     }
+    if (rows === 1 || cols === 1) return this.matrixVector(a, b, node, scale);
+    const out = node ? this.output(node) : this.temp(rows, cols, `(${a.rows}×${a.cols})·(${b.rows}×${b.cols})`);
     const opA = this.asOperand(a);
     const opB = this.asOperand(b);
     const symmetric = opA.value === opB.value && opA.transposed !== opB.transposed;
     this.emit({ kind: 'gemm', out, a: opA, b: opB, inner: this.size(a.cols), scale, symmetric });
     return { part: { ...shape, lowered: stored({ value: out, transposed: false }) }, scaled: scale !== undefined };
+  }
+
+  /** A·b (m×k · k×1) or aᵀB (1×k · k×n): a reduction over the matrix side's element space, so a
+   * lazy matrix side (the masked adjoint Φ′(z) ⊙ W⁽²⁾ᵀr) is read in place and never stored. The
+   * vector side is an element factor of the sum when it is constant along it (𝟙, s𝟙): then
+   *   X𝟙 = row sums  (X𝟙)ᵢ = Σⱼ Xᵢⱼ,   𝟙ᵀX = column sums  (𝟙ᵀX)ⱼ = Σᵢ Xᵢⱼ,
+   * and ones are never materialized; any other lazy vector is stored once (k values) rather than
+   * recomputed for every row. The sum is oriented so that stored matrices are read along rows. */
+  private matrixVector(a: Part, b: Part, node?: Node, scale?: ScalarExpr): { part: Part; scaled: boolean } {
+    const rowVector = a.rows === 1;
+    const [matrix, vector] = rowVector ? [b, a] : [a, b];
+    const varies = vector.lowered.kind === 'stored' || indicesOf(vector.lowered.expr).size > 0;
+    const vectorLowered = vector.lowered.kind === 'lazy' && varies ? stored(this.asOperand(vector)) : vector.lowered;
+    // A·b: out[i] = Σⱼ A(i, j)·b(j);  aᵀB: out[j] = Σᵢ a(i)·B(i, j).
+    const v = rowVector ? this.exprOf(vectorLowered, 1, vector.cols, 0, 'i') : this.exprOf(vectorLowered, vector.rows, 1, 'j', 0);
+    let expr = product([this.exprOf(matrix.lowered, matrix.rows, matrix.cols, 'i', 'j'), v]);
+    let along: 'i' | 'j' = rowVector ? 'i' : 'j';
+    let [rows, cols] = [matrix.rows, matrix.cols];
+    if (readsDownColumns(expr)) {
+      // op(A) = Aᵀ: sum over the other index of A's stored layout (out[j] += A[i, j]·bᵢ).
+      expr = swapIndices(expr);
+      along = along === 'i' ? 'j' : 'i';
+      [rows, cols] = [cols, rows];
+    }
+    const out = node ? this.output(node) : this.temp(a.rows, b.cols, `(${a.rows}×${a.cols})·(${b.rows}×${b.cols})`);
+    this.emit({ kind: 'reduce', out, rows: this.size(rows), cols: this.size(cols), along, expr, scale });
+    return { part: { rows: a.rows, cols: b.cols, lowered: stored({ value: out, transposed: false }) }, scaled: scale !== undefined };
   }
 
   private asOperand(p: Part): Operand {
@@ -483,6 +514,18 @@ export class Lowerer {
     this.values.push(v);
     return v;
   }
+}
+
+/** Whether an element expression reads more stored matrices down their columns (A[j, i]) than
+ * along their rows (A[i, j]): then the loops should run the other way round. */
+function readsDownColumns(e: ScalarExpr): boolean {
+  let across = 0;
+  for (const l of loadsIn(e)) {
+    if (l.value.rows === 1 || l.value.cols === 1) continue;
+    if (l.row === 'j' && l.col === 'i') across++;
+    else if (l.row === 'i' && l.col === 'j') across--;
+  }
+  return across > 0;
 }
 
 const solveKey = (matrix: Node, b: Operand, transposedSystem: boolean): string => `${matrix.id}|${b.value.id}|${b.transposed}|${transposedSystem}`;

@@ -68,7 +68,18 @@ export type Instr =
   | { readonly kind: 'map'; readonly out: Value; readonly expr: ScalarExpr }
   /** out = Σ_{i < rows, j < cols} expr(i, j): dot products, ‖x‖², tr(AB), xᵀAy, 𝟙ᵀx. */
   | { readonly kind: 'sum'; readonly out: Value; readonly rows: Size; readonly cols: Size; readonly expr: ScalarExpr }
-  /** out = scale · op(A)·op(B) with op = identity or transpose (gemv when a side is a vector).
+  /** A matrix-vector product or a sum along one side, in the loop order that reads memory in
+   * order: `along: 'j'` is out[i] = scale·Σⱼ expr(i, j) (row sums, gemv, X𝟙); `along: 'i'` is
+   * out[j] = scale·Σᵢ expr(i, j) (column sums, aᵀB, 𝟙ᵀX). The loops run i outer, j inner; the
+   * lowering orients expr so that stored matrices are read along their rows. out is a vector of
+   * the kept side's length (either orientation: its storage is the same). */
+  | { readonly kind: 'reduce'; readonly out: Value; readonly rows: Size; readonly cols: Size; readonly along: 'i' | 'j'; readonly expr: ScalarExpr; readonly scale?: ScalarExpr }
+  /** Elementwise maps, reductions and sums over one rows × cols space, fused into one loop nest
+   * (see fuse.ts): `body` runs per element (i, j) in program order; `epilogue` per row i after
+   * the row's inner loop, and may read the row sums of `body`. `locals` are values read only
+   * inside the nest at the element being computed: locals of the loop, never stored. */
+  | { readonly kind: 'loop'; readonly rows: Size; readonly cols: Size; readonly body: readonly Fusible[]; readonly epilogue: readonly Fusible[]; readonly locals: ReadonlySet<Value> }
+  /** out = scale · op(A)·op(B) with op = identity or transpose (both sides matrices).
    * `symmetric`: the result is known symmetric (AAᵀ), so only one triangle is computed. */
   | { readonly kind: 'gemm'; readonly out: Value; readonly a: Operand; readonly b: Operand; readonly inner: Size; readonly scale?: ScalarExpr; readonly symmetric: boolean }
   | { readonly kind: 'factor'; readonly factor: Factor }
@@ -83,6 +94,53 @@ export type Instr =
   | { readonly kind: 'logsumexp'; readonly out: Value; readonly n: Size; readonly x: ScalarExpr };
 
 export type InstrKind = Instr['kind'];
+
+/** The instructions a fused loop nest is made of. */
+export type Fusible = Extract<Instr, { kind: 'map' | 'sum' | 'reduce' }>;
+
+/** The values an instruction reads (the basis of fusion legality and of keeping values local). */
+export const READS: { [K in InstrKind]: (instr: Extract<Instr, { kind: K }>) => Value[] } = {
+  map: (x) => valuesIn(x.expr),
+  sum: (x) => valuesIn(x.expr),
+  reduce: (x) => [...valuesIn(x.expr), ...(x.scale ? valuesIn(x.scale) : [])],
+  loop: (x) => [...x.body, ...x.epilogue].flatMap((m) => readsOf(m)),
+  gemm: (x) => [x.a.value, x.b.value, ...(x.scale ? valuesIn(x.scale) : [])],
+  factor: (x) => [x.factor.matrix.value],
+  solve: (x) => [x.b.value],
+  inverse: () => [],
+  logdet: () => [],
+  det: () => [],
+  softmax: (x) => valuesIn(x.x),
+  logsumexp: (x) => valuesIn(x.x),
+};
+
+export const readsOf = (instr: Instr): Value[] => (READS[instr.kind] as (i: Instr) => Value[])(instr);
+
+/** The values an instruction writes. */
+export function writesOf(instr: Instr): Value[] {
+  switch (instr.kind) {
+    case 'loop':
+      return [...instr.body, ...instr.epilogue].map((m) => m.out);
+    case 'factor':
+      return [];
+    default:
+      return [instr.out];
+  }
+}
+
+/** Every value an element expression loads. */
+export function valuesIn(e: ScalarExpr, into: Value[] = []): Value[] {
+  if (e.k === 'load') into.push(e.value);
+  else if (e.k === 'fn') for (const a of e.args) valuesIn(a, into);
+  return into;
+}
+
+/** Every load of an expression, with its indices. */
+export function loadsIn(e: ScalarExpr, into: Extract<ScalarExpr, { k: 'load' }>[] = []): Extract<ScalarExpr, { k: 'load' }>[] {
+  if (e.k === 'load') into.push(e);
+  else if (e.k === 'fn') for (const a of e.args) loadsIn(a, into);
+  return into;
+}
 
 /** What a lowered program hands back: the value, and one result per gradient. */
 export interface ProgramResult {

@@ -77,6 +77,9 @@ const COOKBOOK: Case[] = [
   { name: 'softplus, exp, tanh, √, abs', source: '𝟙ᵀsoftplus(x) + 𝟙ᵀexp(Ax) + tanh(aᵀx) + √(xᵀx + 1) + |α|', where: 'A: n×n; x, a: n; α: scalar', wrt: ['x', 'A', 'α'] },
   { name: 'Gaussian log-likelihood', source: '−½ log|S + 2I| − ½(x − μ)ᵀ(S + 2I)⁻¹(x − μ)', where: 'S: n×n symmetric; x, μ: n', wrt: ['μ', 'x'] },
   { name: 'diag', source: 'xᵀdiag(v)x + 𝟙ᵀdiag(A)', where: 'x, v: n; A: n×n', wrt: ['v', 'x', 'A'] },
+  { name: 'row and column sums X𝟙, 𝟙ᵀX and the broadcast x𝟙ᵀ', source: '‖X𝟙 − u‖² + ‖𝟙ᵀX − vᵀ‖² + ‖x𝟙ᵀ − X‖²', where: 'X: n×m; u, x: n; v: m', wrt: ['X', 'x', 'u'] },
+  { name: 'batched MLP (bias gradients (…)𝟙, fused layers)', source: 'H = relu(W₁X + b₁𝟙ᵀ)\nŶ = W₂H + b₂𝟙ᵀ\nL = ½‖Ŷ − Y‖²/B', where: 'X: n×B; Y: k×B; W₁: m×n; b₁: m; W₂: k×m; b₂: k', wrt: ['W₁', 'b₁', 'W₂', 'b₂'] },
+  { name: 'batched tanh layer, one input unit', source: 'H = tanh(w₁X + b₁𝟙ᵀ)\nL = ‖W₂H − Y‖²', where: 'w₁, b₁: h; X: 1×B; W₂: 1×h; Y: 1×B', wrt: ['w₁', 'b₁', 'W₂'] },
   { name: 'max, min, hadamard', source: '𝟙ᵀmax(x, y) + 𝟙ᵀmin(x ⊙ y, z)', where: 'x, y, z: n', wrt: ['x', 'y', 'z'] },
 ];
 

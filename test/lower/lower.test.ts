@@ -12,19 +12,32 @@ const count = (p: Program, kind: Instr['kind']): number => p.instrs.filter((i) =
 const matrixTemps = (p: Program) => p.values.filter((v) => v.role === 'temp' && v.rows !== 1 && v.cols !== 1);
 
 describe('lowering', () => {
-  it('‖Wx − x‖²: one gemv, the residual stored once, the outer product written into ∂W', () => {
+  it('‖Wx − x‖²: the gemv, the residual and its square in one row loop; the outer product written into ∂W', () => {
     const p = gradProgram('‖Wx − x‖²', 'W', 'W: n×n; x: n');
-    expect(kinds(p)).toEqual(['gemm', 'map', 'sum', 'map']);
+    expect(kinds(p)).toEqual(['loop', 'map']);
+    const nest = p.instrs[0] as Extract<Instr, { kind: 'loop' }>;
+    expect(nest.body.map((m) => m.kind)).toEqual(['reduce']); // (Wx)ᵢ = Σⱼ Wᵢⱼxⱼ
+    expect(nest.epilogue.map((m) => m.kind)).toEqual(['map', 'sum']); // rᵢ = (Wx)ᵢ − xᵢ, Σ rᵢ²
+    expect([...nest.locals].map((v) => v.label)).toEqual(['Wx']); // Wx is never stored …
+    expect(nest.epilogue[0].out.role).toBe('temp'); // … the residual is: 2rxᵀ reads it
+    expect(nest.locals.has(nest.epilogue[0].out)).toBe(false);
     expect(matrixTemps(p)).toEqual([]);
-    const last = p.instrs[3] as Extract<Instr, { kind: 'map' }>;
+    const last = p.instrs[1] as Extract<Instr, { kind: 'map' }>;
     expect(last.out.role).toBe('result');
+    // Without the gradient nothing reads the residual afterwards: value() stores no vector at all.
+    const value = moduleSpec('‖Wx − x‖²', { wrt: 'W', where: 'W: n×n; x: n' }).spec.valueProgram;
+    expect(kinds(value)).toEqual(['loop']);
+    const locals = (value.instrs[0] as Extract<Instr, { kind: 'loop' }>).locals;
+    expect(value.values.filter((v) => v.role === 'temp' && v.rows !== 1 && !locals.has(v))).toEqual([]);
   });
 
-  it('the MLP: forward values are reused, W₂ᵀ(ŷ − y) reads W₂ transposed, no matrix temporaries', () => {
+  it('the MLP: each gemv fuses its bias, relu and loss; W₂ᵀ(ŷ − y) reads W₂ along rows; no matrix temporaries', () => {
     const p = gradProgram('h = relu(W₁x + b₁)\nŷ = W₂h + b₂\nL = ½‖ŷ − y‖²', 'W2,b2,W1,b1', 'x: n; y: k; W₁: m×n; b₁: m; W₂: k×m; b₂: k');
-    const gemms = p.instrs.filter((i): i is Extract<Instr, { kind: 'gemm' }> => i.kind === 'gemm');
-    expect(gemms).toHaveLength(3); // W₁x, W₂h, W₂ᵀ(ŷ − y)
-    expect(gemms.filter((g) => g.a.transposed)).toHaveLength(1);
+    expect(count(p, 'gemm')).toBe(0);
+    const reduces = p.instrs.flatMap((i) => (i.kind === 'reduce' ? [i] : i.kind === 'loop' ? i.body.filter((m) => m.kind === 'reduce') : []));
+    expect(reduces.map((r) => r.along)).toEqual(['j', 'j', 'i']); // W₁x, W₂h by rows; W₂ᵀr by columns of W₂
+    const first = p.instrs[0] as Extract<Instr, { kind: 'loop' }>;
+    expect(first.epilogue.map((m) => m.out.label)).toEqual(['W₁x + b₁', 'relu(W₁x + b₁)']);
     expect(matrixTemps(p)).toEqual([]);
   });
 
@@ -59,7 +72,35 @@ describe('lowering', () => {
     const p = gradProgram('L = (y − bᵀσ(Ax))²', 'b,A', 'A: h×m; b: h; x: m; y: scalar');
     const gradA = p.instrs.find((i) => i.kind === 'map' && i.out.key === 'A');
     expect(gradA).toBeDefined();
-    expect(count(p, 'gemm')).toBe(1); // Ax only
+    expect(count(p, 'gemm')).toBe(0);
+    const nest = p.instrs[0] as Extract<Instr, { kind: 'loop' }>; // Ax, σ(Ax) and bᵀσ(Ax) in one row loop
+    expect(nest.body.map((m) => m.kind)).toEqual(['reduce']);
+    expect(nest.epilogue.map((m) => m.kind)).toEqual(['map', 'sum']);
     expect(matrixTemps(p)).toEqual([]);
+  });
+
+  describe('products with a ones vector never store 𝟙', () => {
+    const ones = (p: Program) => p.values.filter((v) => v.label.includes('product factor') || v.label === '𝟙');
+    it('X𝟙 is a row sum, 𝟙ᵀX a column sum, 𝟙ᵀx a sum, x𝟙ᵀ a broadcast into its consumer', () => {
+      const p = gradProgram('‖X𝟙 − u‖² + ‖𝟙ᵀX − vᵀ‖² + 𝟙ᵀx + ‖x𝟙ᵀ − X‖²', 'X,x', 'X: n×m; u, x: n; v: m');
+      expect(ones(p)).toEqual([]);
+      const reduces = p.instrs.flatMap((i) => (i.kind === 'reduce' ? [i] : i.kind === 'loop' ? [...i.body, ...i.epilogue].filter((m) => m.kind === 'reduce') : []));
+      expect(reduces.find((r) => r.out.label === 'X𝟙')?.along).toBe('j');
+      expect(reduces.find((r) => r.out.label === '𝟙ᵀX')?.along).toBe('i');
+      expect(p.values.filter((v) => v.role === 'temp' && v.label === 'x𝟙ᵀ')).toEqual([]);
+    });
+
+    it('the bias gradient of a batched loss, (…)𝟙, is a row sum fused with the masked adjoint that feeds ∂W₁', () => {
+      const p = gradProgram('H = relu(W₁X + b₁𝟙ᵀ)\nŶ = W₂H + b₂𝟙ᵀ\nL = ½‖Ŷ − Y‖²/B', 'W₁,b₁,W₂,b₂', 'W₁: h; b₁: h; W₂: 1×h; b₂: scalar; X: 1×B; Y: 1×B');
+      expect(ones(p)).toEqual([]);
+      expect(count(p, 'gemm')).toBe(0);
+      const nests = p.instrs.filter((i): i is Extract<Instr, { kind: 'loop' }> => i.kind === 'loop');
+      // Forward: W₁X + b₁𝟙ᵀ, relu and the column sums W₂H in one pass.
+      expect(nests[0].body.map((m) => m.kind)).toEqual(['map', 'map', 'reduce']);
+      // Backward: the masked adjoint (local, never stored) and the row sums ∂W₁, ∂b₁, ∂W₂ in one pass.
+      const backward = nests.find((n) => n.body.some((m) => m.out.key === 'b1')) as Extract<Instr, { kind: 'loop' }>;
+      expect(backward.body.map((m) => m.out.key ?? 'local').sort()).toEqual(['W1', 'W2', 'b1', 'local']);
+      expect(backward.locals.size).toBe(1);
+    });
   });
 });
