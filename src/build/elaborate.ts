@@ -65,6 +65,8 @@ export class Elaborator {
   private readonly dimTerms = new Map<string, DimTerm>();
   private readonly definitionValues = new Map<string, Typed>();
   private inlineDepth = 0;
+  /** Sums still being extended by a left-leaning chain; their term lists belong to this elaborator. */
+  private readonly openSums = new Set<Typed>();
 
   constructor(
     private readonly scope: Scope,
@@ -214,8 +216,8 @@ export class Elaborator {
   }
 
   private sliceText(span: Span): string {
-    const text = this.scope.source.slice(span.start, span.end);
-    return text.length > 40 ? `${text.slice(0, 37)}…` : text;
+    const text = this.scope.source.slice(span.start, Math.min(span.end, span.start + 41));
+    return span.end - span.start > 40 ? `${text.slice(0, 37)}…` : text;
   }
 
   private scale(c: Q.Rational, x: Typed, span: Span): Typed {
@@ -254,8 +256,17 @@ export class Elaborator {
         let r = this.matchShape(right, l);
         if (op === 'sub') r = this.scale(Q.rational(-1), r, rightSpan);
         this.sameShape(l, r, span, op === 'add' ? '+' : '−');
-        const terms = l.op === 'add' && l.span.start === span.start ? [...l.args, r] : [l, r];
-        return typed('add', terms, l.rows, l.cols, null, span, text);
+        // A chain a + b + c + … extends one term list (in place: 250 000 terms must stay linear).
+        if (l.op === 'add' && l.span.start === span.start && this.openSums.has(l)) {
+          (l.args as Typed[]).push(r);
+          const extended = { ...l, span, text };
+          this.openSums.delete(l);
+          this.openSums.add(extended);
+          return extended;
+        }
+        const sum = typed('add', [l, r], l.rows, l.cols, null, span, text);
+        this.openSums.add(sum);
+        return sum;
       }
       case 'mul':
         return this.product(left, right, span);

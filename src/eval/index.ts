@@ -119,7 +119,7 @@ const RULES: { [O in Op]: Rule<O> } = {
     }
     return tensor(a.rows, 1, Array.from({ length: a.rows }, (_, i) => a.data[i * a.cols + i]));
   },
-  norm: (_, [a]) => scalarTensor(Math.hypot(...a.data)),
+  norm: (_, [a]) => scalarTensor(Math.sqrt(a.data.reduce((s, x) => s + x * x, 0))),
   apply: (n, [a], _, abstract) => {
     const fn = n.attr;
     if (fn.kind === 'abstract') return map(a, (x) => abstract.elementwise(fn.key, fn.order, x));
@@ -132,13 +132,13 @@ const RULES: { [O in Op]: Rule<O> } = {
   max: (_, [a, b]) => zip(a, b, Math.max),
   min: (_, [a, b]) => zip(a, b, Math.min),
   softmax: (_, [a]) => {
-    const m = Math.max(...a.data);
+    const m = a.data.reduce((x, y) => Math.max(x, y), -Infinity);
     const e = a.data.map((x) => Math.exp(x - m));
     const s = e.reduce((x, y) => x + y, 0);
     return tensor(a.rows, 1, e.map((x) => x / s));
   },
   logsumexp: (_, [a]) => {
-    const m = Math.max(...a.data);
+    const m = a.data.reduce((x, y) => Math.max(x, y), -Infinity);
     return scalarTensor(m + Math.log(a.data.reduce((s, x) => s + Math.exp(x - m), 0)));
   },
   call: (n, a, _, abstract) => scalarTensor(abstract.call(n.attr.key, n.attr.partials, a.map((t) => t.data[0]))),

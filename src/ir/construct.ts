@@ -31,10 +31,17 @@ export const constValue = (n: Node): Rational | undefined => (n.op === 'const' ?
 export const isZero = (n: Node): boolean => n.op === 'zeros' || (n.op === 'const' && n.attr.num === 0);
 export const isOne = (n: Node): boolean => n.op === 'const' && n.attr.num === 1 && n.attr.den === 1;
 
-export function add(...terms: Node[]): Node {
+export const add = (...terms: Node[]): Node => addAll(terms);
+
+/** Appends without spreading: a 1 MB input is a sum of 250 000 terms, more than a call's arguments. */
+function appendAll(target: Node[], items: readonly Node[]): void {
+  for (const item of items) target.push(item);
+}
+
+export function addAll(terms: readonly Node[]): Node {
   const flat: Node[] = [];
   for (const t of terms) {
-    if (t.op === 'add') flat.push(...t.args);
+    if (t.op === 'add') appendAll(flat, t.args);
     else flat.push(t);
   }
   if (flat.length === 0) throw internalError('add of nothing');
@@ -57,10 +64,12 @@ export function add(...terms: Node[]): Node {
 }
 
 /** Product of scalars with at most one non-scalar factor; numeric factors folded into one, first. */
-export function mul(...factors: Node[]): Node {
+export const mul = (...factors: Node[]): Node => mulAll(factors);
+
+export function mulAll(factors: readonly Node[]): Node {
   const flat: Node[] = [];
   for (const f of factors) {
-    if (f.op === 'mul') flat.push(...f.args);
+    if (f.op === 'mul') appendAll(flat, f.args);
     else flat.push(f);
   }
   let coefficient = Q.ONE;
@@ -238,8 +247,8 @@ const makers: { [O in Op]: Maker<O> } = {
   identity: (_, __, s) => identity(s.rows),
   ones: (_, __, s) => ones(s),
   zeros: (_, __, s) => zeros(s),
-  add: (_, a) => add(...a),
-  mul: (_, a) => mul(...a),
+  add: (_, a) => addAll(a),
+  mul: (_, a) => mulAll(a),
   matmul: (_, a) => matmul(...a),
   hadamard: (_, a) => hadamard(...a),
   pow: (_, a) => pow(a[0], a[1]),

@@ -92,7 +92,7 @@ export class Printer {
       for (let i = 0; i + k <= node.args.length; i++) {
         if (named.args.every((a, j) => node.args[i + j] === a)) {
           const args = [...node.args.slice(0, i), named, ...node.args.slice(i + k)];
-          return intern(node.op, args, node.shape, node.attr as never);
+          return intern(node.op, args, node.shape, node.attr as never) as Node;
         }
       }
     }

@@ -94,3 +94,17 @@ describe('the rendered error', () => {
     expect(e.source).toBe('K: n×m symmetric');
   });
 });
+
+describe('huge and deeply nested input', () => {
+  it('a 1 MB sum builds, differentiates and simplifies', async () => {
+    const { differentiate } = await import('../../src/api.ts');
+    const source = Array.from({ length: 250_000 }, () => 'x').join('+');
+    const model = parse(source, { where: 'x: scalar' });
+    const [d] = differentiate(model, ['x']).derivatives;
+    expect(d.unicode).toBe('250000'); // the quadratic version ran for minutes and hit the test timeout
+  });
+  it('10 000 nested parentheses are a clear error, not a crash', () => {
+    const e = errorOf({ input: `${'('.repeat(10_000)}x${')'.repeat(10_000)}`, message: /./ });
+    expect(e.message).toMatch(/nested too deeply/);
+  });
+});
