@@ -14,7 +14,7 @@ export type Expr =
   | { readonly k: 'index'; readonly object: Expr; readonly index: Expr }
   | { readonly k: 'call'; readonly callee: Expr; readonly args: readonly Expr[] }
   | { readonly k: 'new'; readonly callee: Expr; readonly args: readonly Expr[] }
-  | { readonly k: 'unary'; readonly op: '-' | '!' | 'typeof'; readonly arg: Expr }
+  | { readonly k: 'unary'; readonly op: '-' | '+' | '!' | 'typeof'; readonly arg: Expr }
   | { readonly k: 'binary'; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr }
   | { readonly k: 'cond'; readonly test: Expr; readonly then: Expr; readonly otherwise: Expr }
   | { readonly k: 'assign'; readonly op: AssignOp; readonly target: Expr; readonly value: Expr }
@@ -60,6 +60,8 @@ export const mathCall = (name: string, ...args: Expr[]): Expr => call(member(id(
 export const newExpr = (callee: string, ...args: Expr[]): Expr => ({ k: 'new', callee: id(callee), args });
 export const neg = (arg: Expr): Expr => (arg.k === 'num' ? num(-arg.value) : { k: 'unary', op: '-', arg });
 export const not = (arg: Expr): Expr => ({ k: 'unary', op: '!', arg });
+/** +test: a comparison as 1 or 0 without a branch (a mispredicted branch per element costs more). */
+export const toNumber = (arg: Expr): Expr => ({ k: 'unary', op: '+', arg });
 export const bin = (op: BinaryOp, left: Expr, right: Expr): Expr => ({ k: 'binary', op, left, right });
 export const cond = (test: Expr, then: Expr, otherwise: Expr): Expr => ({ k: 'cond', test, then, otherwise });
 export const assign = (target: Expr, value: Expr, op: AssignOp = '='): Stmt => ({ k: 'expr', expr: { k: 'assign', op, target, value } });

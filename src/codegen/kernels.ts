@@ -44,10 +44,12 @@ export const SCALAR_FN_CODE: { [F in ScalarFn]: (args: Expr[]) => Expr } = {
   sign: ([x]) => A.mathCall('sign', x),
   max: ([x, y]) => A.mathCall('max', x, y),
   min: ([x, y]) => A.mathCall('min', x, y),
-  gt: ([x, y]) => A.cond(A.bin('>', x, y), A.num(1), A.num(0)),
-  lt: ([x, y]) => A.cond(A.bin('<', x, y), A.num(1), A.num(0)),
-  ge: ([x, y]) => A.cond(A.bin('>=', x, y), A.num(1), A.num(0)),
-  le: ([x, y]) => A.cond(A.bin('<=', x, y), A.num(1), A.num(0)),
+  // 𝟙[x > y] as +(x > y): 1 or 0 without a branch. A mask such as 𝟙[W₁X + b₁𝟙ᵀ > 0] changes with
+  // every minibatch, and a mispredicted branch per element cost more than the whole multiply.
+  gt: ([x, y]) => A.toNumber(A.bin('>', x, y)),
+  lt: ([x, y]) => A.toNumber(A.bin('<', x, y)),
+  ge: ([x, y]) => A.toNumber(A.bin('>=', x, y)),
+  le: ([x, y]) => A.toNumber(A.bin('<=', x, y)),
 };
 
 /** One loop of a kernel: which element index it runs and how far. */

@@ -74,8 +74,8 @@ export class CodePrinter {
         return `new ${this.expr(e.callee, L.call)}(${e.args.map((a) => this.expr(a, L.assign)).join(', ')})`;
       case 'unary': {
         const arg = this.expr(e.arg, L.unary);
-        // `- -x` must not print as `--x`.
-        const sep = e.op === 'typeof' || (e.op === '-' && arg.startsWith('-')) ? ' ' : '';
+        // `- -x` must not print as `--x`, nor `+ +x` as `++x`.
+        const sep = e.op === 'typeof' || ((e.op === '-' || e.op === '+') && arg.startsWith(e.op)) ? ' ' : '';
         return `${e.op}${sep}${arg}`;
       }
       case 'binary': {

@@ -142,6 +142,15 @@ describe('numerical stability at ±1000', () => {
     }
   });
 
+  it('relu and its mask (branch-free) are exact at ±1000, ±0 and the extremes, and never give −0', () => {
+    const c = compile('yᵀrelu(x)', { wrt: ['y', 'x'], where: 'x, y: n' }); // ∂/∂y = relu(x), ∂/∂x = y ⊙ 𝟙[x > 0]
+    const x = Float64Array.of(1000, -1000, 0, -0, 5e-324, -5e-324, 1.7e308, -1.7e308);
+    const { grad } = at(c, { x, y: new Float64Array(x.length).fill(1) });
+    expect([...(grad.y as Float64Array)]).toEqual([1000, 0, 0, 0, 5e-324, 0, 1.7e308, 0]);
+    for (const g of grad.y as Float64Array) expect(Object.is(g, -0)).toBe(false);
+    expect([...(grad.x as Float64Array)]).toEqual([1, 0, 0, 0, 1, 0, 1, 0]);
+  });
+
   it('log-sum-exp and softmax stay finite', () => {
     const c = compile('logsumexp(x) + yᵀsoftmax(x)', { wrt: ['x', 'y'], where: 'x, y: n' });
     const x = Float64Array.of(1000, 999, -1000);
