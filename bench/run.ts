@@ -1,7 +1,9 @@
 // npm run bench: time per valueAndGrad call of the generated code, the hand-written loops, TF.js
 // (CPU and wasm backends) and mathjs on each case, as ratios to the hand-written code measured in
 // the same run; then compile speed (parse → diff → simplify → codegen) and the finite-difference vs
-// analytic growth table. Writes bench/results.json.
+// analytic growth table, and the full 150 000-step training of the 40-unit ReLU network
+// (bench/training.ts) by the generated code, by hand-written loops and by TF.js. Writes
+// bench/results.json.
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -198,7 +200,26 @@ async function caseInChildProcess(index: number): Promise<CaseResult> {
   return JSON.parse(line) as CaseResult;
 }
 
+/** TF.js steps of the training run: all 150 000 take it ~2 minutes on a quiet 2-core machine, too
+ * much for the bench budget, so it runs a prefix and is scaled (the key `… steps measured` says so). */
+const TFJS_TRAINING_STEPS = quick ? 5_000 : 30_000;
+
+/** The training benchmark in a process of its own (a fresh JIT, like the cases). */
+async function trainingInChildProcess(): Promise<Record<string, number>> {
+  const args = ['--import', 'tsx', path.join(here, 'run.ts'), '--training', ...(quick ? ['--quick'] : [])];
+  const { stdout } = await execFileAsync(process.execPath, args, { maxBuffer: 1 << 24 });
+  const line = stdout.split('\n').find((l) => l.startsWith('{"relu-sgd-40'));
+  if (!line) throw new Error(`the training benchmark printed no result:\n${stdout}`);
+  return JSON.parse(line) as Record<string, number>;
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--training')) {
+    const { runTrainingBenchmark } = await import('./training.ts');
+    const result = await runTrainingBenchmark({ tfjsSteps: TFJS_TRAINING_STEPS, log: (line) => process.stderr.write(`    ${line}\n`) });
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
   const caseArg = process.argv.indexOf('--case');
   if (caseArg >= 0) {
     await tf.setBackend('cpu');
@@ -207,6 +228,7 @@ async function main(): Promise<void> {
     return;
   }
   const started = performance.now();
+  const loadAtStart = os.loadavg()[0];
   const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.arch()}` };
   process.stderr.write(`chainrule bench on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}\n`);
   const results: CaseResult[] = [];
@@ -221,6 +243,9 @@ async function main(): Promise<void> {
   const speed = compileSpeed();
   process.stderr.write('  finite differences vs analytic …\n');
   const growth = finiteDifferenceGrowth();
+  process.stderr.write('  training: 150 000 SGD steps of the 40-unit ReLU network …\n');
+  const training = await trainingInChildProcess();
+  const t = (key: string): number => training[`relu-sgd-40 ${key}`];
 
   const lines = [
     `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (${machine.platform}). Command: npm run bench`,
@@ -238,9 +263,22 @@ async function main(): Promise<void> {
     '| d | parameters | finite differences (ms) | analytic (ms) | ratio | FD growth | analytic growth |',
     '|---:|---:|---:|---:|---:|---:|---:|',
     ...growth.map((g, i) => `| ${g.d} | ${g.parameters} | ${g.finiteDifferenceMs.toPrecision(3)} | ${g.analyticMs.toPrecision(3)} | ${fmt(g.ratio)}× | ${i ? `${fmt(g.finiteDifferenceMs / growth[i - 1].finiteDifferenceMs)}×` : ''} | ${i ? `${fmt(g.analyticMs / growth[i - 1].analyticMs)}×` : ''} |`),
+    '',
+    `Training (EECS 189 ReLU network, 40 units, ${t('steps')} SGD steps, wall time of the whole run):`,
+    '',
+    '| trainer | seconds | ratio to generated |',
+    '|---|---:|---:|',
+    `| generated | ${t('generated s').toFixed(2)} | 1× |`,
+    `| hand-written | ${t('hand-written s').toFixed(2)} | ${fmt(t('hand-written s') / t('generated s'))}× |`,
+    `| TF.js CPU${t('tfjs-cpu steps measured') < t('steps') ? ` (${t('tfjs-cpu steps measured')} steps, scaled)` : ''} | ${t('tfjs-cpu s').toFixed(1)} | ${fmt(t('tfjs-cpu / generated'))}× |`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  const out = { machine, date: new Date().toISOString(), command: 'npm run bench', quick, cases: results, compileSpeed: speed, finiteDifferenceGrowth: growth, seconds: (performance.now() - started) / 1000 };
+  // The machine may be shared: the 1-minute load average before and after, next to its core count.
+  const out = {
+    machine: { ...machine, loadAverage: { atStart: Number(loadAtStart.toFixed(2)), atEnd: Number(os.loadavg()[0].toFixed(2)) } },
+    date: new Date().toISOString(), command: 'npm run bench', quick, cases: results, compileSpeed: speed, finiteDifferenceGrowth: growth, training,
+    seconds: (performance.now() - started) / 1000,
+  };
   writeFileSync(path.join(here, quick ? 'results-quick.json' : 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
   process.stderr.write(`wrote bench/${quick ? 'results-quick.json' : 'results.json'} in ${out.seconds.toFixed(0)} s\n`);
 }
