@@ -121,6 +121,19 @@ export function matmul(...operands: Node[]): Node {
   for (let i = 1; i < chain.length; i++) {
     if (chain[i - 1].shape.cols !== chain[i].shape.rows) fail('matmul inner dimensions differ', chain[i - 1], chain[i]);
   }
+  // An inner product inside a longer chain is a scalar factor: uᵀu X = (uᵀu)X, x uᵀv yᵀ = (uᵀv) x yᵀ.
+  // One form for one product, whichever way it was written.
+  if (chain.length > 2) {
+    for (let i = 0; i < chain.length; i++) {
+      if (chain[i].shape.rows !== 1) continue;
+      for (let j = i + 1; j < chain.length; j++) {
+        if (chain[j].shape.cols !== 1) continue;
+        if (i === 0 && j === chain.length - 1) break;
+        const inner = matmul(...chain.slice(i, j + 1));
+        return mul(...scalars, inner, matmul(...chain.slice(0, i), ...chain.slice(j + 1)));
+      }
+    }
+  }
   const resultShape = shape(chain[0].shape.rows, chain[chain.length - 1].shape.cols);
   let product: Node;
   if (chain.some((c) => c.op === 'zeros')) product = zeros(resultShape);
