@@ -3,6 +3,7 @@
 // contributions to its operands. Only nodes that depend on a requested variable are visited.
 import { ChainruleError } from '../errors.ts';
 import * as C from '../ir/construct.ts';
+import * as Q from '../ir/rational.ts';
 import type { Node, NodeOf, Op } from '../ir/node.ts';
 import { topoSort } from '../ir/node.ts';
 import { describeShape, isScalar } from '../ir/shape.ts';
@@ -55,7 +56,12 @@ export function backward(output: Node, variables: readonly Node[]): Backward {
     });
   }
   const gradients = new Map<Node, Node>();
-  for (const v of variables) gradients.set(v, adjoints.get(v) ?? C.zeros(v.shape));
+  for (const v of variables) {
+    const g = adjoints.get(v) ?? C.zeros(v.shape);
+    // A symmetric S moves only within symmetric matrices: its gradient is the projection
+    // ½(G + Gᵀ) of the unconstrained one (the gradient for the Frobenius inner product on that space).
+    gradients.set(v, v.op === 'var' && v.attr.symmetric ? C.mul(C.num(Q.rational(1, 2)), C.add(g, C.transpose(g))) : g);
+  }
   return { gradients, adjoints, order: visited };
 }
 

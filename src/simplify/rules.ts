@@ -53,6 +53,13 @@ function isMonomial(n: Node): boolean {
   return n.op === 'mul' && n.args.every(isMonomial);
 }
 
+/** The scalar variables and dimension symbols a polynomial mentions. */
+function variablesOf(n: Node, found = new Set<Node>()): Set<Node> {
+  if (n.op === 'var' || n.op === 'dim') found.add(n);
+  for (const a of n.args) variablesOf(a, found);
+  return found;
+}
+
 const isPolynomial = (n: Node): boolean => isMonomial(n) || (n.op === 'add' && isScalar(n.shape) && n.args.every(isMonomial));
 
 /** Total degree of a monomial. */
@@ -107,6 +114,8 @@ export const RULES: readonly AnyRule[] = [
 
   rule('expand-polynomial', 'scalar polynomials multiply out: 2x(1 + 2x²) = 2x + 4x³', 'mul', (n) => {
     if (!isScalar(n.shape) || !n.args.every(isPolynomial) || !n.args.some((a) => a.op === 'add')) return undefined;
+    // Only in one variable: (wx + b − t)x stays factored, as a TA leaves it.
+    if (variablesOf(n).size > 1) return undefined;
     let terms: Node[] = [C.ONE];
     for (const factor of n.args) {
       const parts = factor.op === 'add' ? factor.args : [factor];
