@@ -63,3 +63,6 @@ export function parseDims(value: string | undefined): Record<string, number> {
   }
   return dims;
 }
+
+/** The `Examples:` block every command's --help ends with. */
+export const examples = (lines: readonly string[]): string => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;

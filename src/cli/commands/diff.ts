@@ -4,10 +4,9 @@ import { differentiate, bindValues, parse, valueAndGradient } from '../../api.ts
 import { checkGradients } from '../../check/index.ts';
 import type { Layout } from '../../diff/index.ts';
 import { describeShape } from '../../ir/shape.ts';
-import { EXIT, parseDims, readJson, readSource, run, splitList } from '../io.ts';
+import { examples, EXIT, parseDims, readJson, readSource, run, splitList } from '../io.ts';
 import { formatValue } from './language.ts';
 
-const EXAMPLES = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 
 interface DiffFlags {
   wrt: string;
@@ -40,7 +39,7 @@ export function registerDiffCommands(program: Command): void {
     .option('--dims <sizes>', 'sizes of dimensions not fixed by the values')
     .option('--expand', 'write results without the names of your definitions')
     .option('--explain', 'list the simplification rules that were applied')
-    .addHelpText('after', EXAMPLES([
+    .addHelpText('after', examples([
       "chainrule diff '‖Wx − x‖²' --wrt W",
       "chainrule diff '−γ/2·log|αAAᵀ+β⁻¹I|' --wrt A --where 'A: n×n' --format latex",
       "chainrule diff 'h = relu(W₁x + b₁); ŷ = W₂h + b₂; L = ½‖ŷ − y‖²' --wrt W1,b1,W2,b2 --where 'y: k; W₁: m×n'",
@@ -94,7 +93,7 @@ export function registerDiffCommands(program: Command): void {
     .option('--seed <n>', 'random seed', '1')
     .option('--tolerance <x>', 'largest acceptable relative error', '1e-6')
     .option('-f, --format <format>', 'text | json', 'text')
-    .addHelpText('after', EXAMPLES(["chainrule check '‖Wx − x‖²' --wrt W,x", "chainrule check 'L = −½ tr((αAAᵀ + β⁻¹I)⁻¹BBᵀ)' --wrt A,B --where 'A, B: n×n'"]) + '\nExit code 3 when some relative error exceeds the tolerance.\n')
+    .addHelpText('after', examples(["chainrule check '‖Wx − x‖²' --wrt W,x", "chainrule check 'L = −½ tr((αAAᵀ + β⁻¹I)⁻¹BBᵀ)' --wrt A,B --where 'A, B: n×n'"]) + '\nExit code 3 when some relative error exceeds the tolerance.\n')
     .action((expr: string, o: DiffFlags & { points: string; seed: string; tolerance: string }) => {
       let source: string | undefined;
       return run(() => {

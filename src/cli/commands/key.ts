@@ -7,9 +7,8 @@ import { ChainruleError } from '../../errors.ts';
 import type { SolvedSheet } from '../../key/index.ts';
 import { compilePdf, graphNames, hasPdflatex, keyFormatOf, loadSheet, problemFiles, solveSheets, writeGraphs, writeKey } from '../../key/index.ts';
 import { progressBar } from '../../train/progress.ts';
-import { run } from '../io.ts';
+import { examples, run } from '../io.ts';
 
-const EXAMPLES = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 
 async function solveWithProgress(files: readonly string[], label: string): Promise<SolvedSheet[]> {
   const sheets = files.map(loadSheet);
@@ -49,7 +48,7 @@ export function registerKeyCommands(program: Command): void {
     .argument('<files...>', 'problem files (the format is described in samples/README.md)')
     .requiredOption('-o, --output <file>', 'key.tex (a complete LaTeX document) | key.md (graphs as SVG beside it) | key.html (KaTeX, inline SVG)')
     .option('--pdf', 'also run pdflatex on a .tex key')
-    .addHelpText('after', EXAMPLES([
+    .addHelpText('after', examples([
       'chainrule key samples/ds102-dis7.json -o ds102-key.tex --pdf',
       'chainrule key samples/*.json -o key.html',
       'chainrule key samples/ece-c147-dis3.json -o key/ece.md',
@@ -74,7 +73,7 @@ export function registerKeyCommands(program: Command): void {
     .description('build the answer key of the bundled course sheets: out/answer-key.tex (+ .pdf), .html, .md, the graphs as SVG, and gradient modules')
     .argument('[dir]', 'folder of problem files', 'samples')
     .option('-o, --output <dir>', 'where to write', 'out')
-    .addHelpText('after', EXAMPLES(['chainrule samples', 'npm start          # the same', 'chainrule samples my-sheets -o my-key']))
+    .addHelpText('after', examples(['chainrule samples', 'npm start          # the same', 'chainrule samples my-sheets -o my-key']))
     .action((dir: string, o: { output: string; debug?: boolean }) =>
       run(async () => {
         const started = performance.now();

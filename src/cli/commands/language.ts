@@ -4,7 +4,7 @@ import type { Model } from '../../build/index.ts';
 import { describeShape } from '../../ir/shape.ts';
 import { print } from '../../print/index.ts';
 import { bindValues, evaluateNode, parse } from '../../api.ts';
-import { parseDims, readJson, readSource, run } from '../io.ts';
+import { examples, parseDims, readJson, readSource, run } from '../io.ts';
 
 interface Common {
   where?: string;
@@ -13,7 +13,6 @@ interface Common {
   debug?: boolean;
 }
 
-const EXAMPLES = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 
 export function shapesJson(model: Model) {
   return {
@@ -31,7 +30,7 @@ export function registerLanguageCommands(program: Command): void {
     .option('-w, --where <decls>', "declarations, e.g. 'W: n×n, x: n'")
     .option('--of <name>', 'the definition to take as the output (default: the last line)')
     .option('-f, --format <format>', 'text | latex | ascii | json', 'text')
-    .addHelpText('after', EXAMPLES([
+    .addHelpText('after', examples([
       "chainrule parse '‖Wx − x‖²'",
       "chainrule parse '(y − bᵀσ(Ax))²' --where 'A: h×m'",
       "chainrule parse 'norm(W*x - x)^2' --format json",
@@ -63,7 +62,7 @@ export function registerLanguageCommands(program: Command): void {
     .argument('<expr>', "the expression, '-' to read stdin, or @file")
     .option('-w, --where <decls>', 'declarations')
     .option('--of <name>', 'the definition to print (default: the last line)')
-    .addHelpText('after', EXAMPLES(["chainrule latex '−γ/2·log|αAAᵀ+β⁻¹I|'", "chainrule latex 'norm(W*x - x)^2'"]))
+    .addHelpText('after', examples(["chainrule latex '−γ/2·log|αAAᵀ+β⁻¹I|'", "chainrule latex 'norm(W*x - x)^2'"]))
     .action((expr: string, o: Common) => {
       let source: string | undefined;
       return run(() => {
@@ -82,7 +81,7 @@ export function registerLanguageCommands(program: Command): void {
     .option('--of <name>', 'the definition to evaluate')
     .option('--dims <sizes>', 'sizes of dimensions not fixed by the values, e.g. n=3')
     .option('-f, --format <format>', 'text | json', 'text')
-    .addHelpText('after', EXAMPLES([
+    .addHelpText('after', examples([
       `chainrule eval '(wᵀφ − y)²' --where 'w, φ: 2; y: scalar' --at values.json   # {"w": [3, 1], "φ": [1, 2], "y": 2} → 9`,
       "chainrule eval 'log|A|' --at A.json --format json",
     ]))

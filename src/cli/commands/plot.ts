@@ -3,9 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { ChainruleError } from '../../errors.ts';
-import { readSource, run } from '../io.ts';
+import { examples, readSource, run } from '../io.ts';
 
-const EXAMPLES = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 
 interface PlotFlags {
   output?: string;
@@ -38,7 +37,7 @@ export function registerPlotCommand(program: Command): void {
     .option('--var <name>', 'the variable, when the expression does not make it clear (default: its only variable, or x)')
     .option('--title <text>', 'the chart title')
     .option('-f, --format <format>', 'svg (write -o) | json (print the sampled curves)', 'svg')
-    .addHelpText('after', EXAMPLES([
+    .addHelpText('after', examples([
       "chainrule plot 'σ(x)' 'relu(x)' --derivative -o activations.svg",
       "chainrule plot 'tanh(x)' 'softplus(x)' --derivative --range -4:4 -o smooth.svg",
       "chainrule plot 'x³ − 3x' --derivative --range -2.5:2.5 -o cubic.svg",

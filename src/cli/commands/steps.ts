@@ -6,7 +6,7 @@ import { ChainruleError } from '../../errors.ts';
 import { describeShape } from '../../ir/shape.ts';
 import { printName } from '../../print/names.ts';
 import { derive, explainLines, printLine, printers, renderLatex, renderMarkdown, renderText } from '../../steps/index.ts';
-import { readSource, run, splitList } from '../io.ts';
+import { examples, readSource, run, splitList } from '../io.ts';
 
 interface StepsFlags {
   wrt?: string;
@@ -18,7 +18,6 @@ interface StepsFlags {
   debug?: boolean;
 }
 
-const EXAMPLES = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 
 export function registerStepsCommands(program: Command): void {
   program
@@ -31,7 +30,7 @@ export function registerStepsCommands(program: Command): void {
     .option('--layout <layout>', 'gradient (∂L/∂u has the shape of u, default) | numerator (its transpose, as in the EECS 189 notes)', 'gradient')
     .option('-f, --format <format>', 'text | latex | md | json', 'text')
     .option('--explain', 'list the simplification rules that fired, by name')
-    .addHelpText('after', EXAMPLES([
+    .addHelpText('after', examples([
       "chainrule steps 'L = (y − bᵀσ(Ax))²' --wrt b,A --where 'A: h×m; b: h; x: m; y: scalar'",
       "chainrule steps 'z = wx + b; y = σ(z); L = ½(y − t)²; R = ½w²; L_reg = L + λR' --wrt w,b --where 'w, x, b, t, λ: scalar'",
       "chainrule steps 'ℓ = ½‖W⁽²⁾Φ(W⁽¹⁾x + b) − y‖²' --wrt x --where 'W⁽¹⁾, W⁽²⁾: d×d; x, b, y: d; Φ: elementwise' --layout numerator",

@@ -7,9 +7,8 @@ import { ChainruleError } from '../../errors.ts';
 import type { TargetName } from '../../train/data.ts';
 import { TARGET_NAMES } from '../../train/data.ts';
 import { DEFAULT_CONFIG, trainingConfig } from '../../train/sgd.ts';
-import { run, splitList } from '../io.ts';
+import { examples, run, splitList } from '../io.ts';
 
-const EXAMPLES = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 
 interface TrainFlags {
   output: string;
@@ -62,7 +61,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--seed <n>', 'seed of the data, the initialization and the batch order', String(DEFAULT_CONFIG.seed))
     .option('--no-frames', 'skip the per-snapshot frames (only the whole-run charts and the last frame)')
     .option('-f, --format <format>', 'text | json (a summary on stdout)', 'text')
-    .addHelpText('after', `${EXAMPLES([
+    .addHelpText('after', `${examples([
       'chainrule train -o out/relu-40',
       'chainrule train --units 10 --steps 50000 -o out/relu-10',
       'chainrule train --last-layer-only -o out/relu-last-layer',
@@ -120,7 +119,7 @@ See also: chainrule gradient-cost (finite differences vs backprop).`)
     .option('--sizes <h,…>', 'hidden-layer sizes', '4,8,16,32,64,128,256')
     .option('--budget <seconds>', 'timing per size and method', '0.3')
     .option('-f, --format <format>', 'text | json (the measurements on stdout)', 'text')
-    .addHelpText('after', EXAMPLES([
+    .addHelpText('after', examples([
       'chainrule gradient-cost -o out/gradient-cost.svg',
       'chainrule gradient-cost --sizes 8,32,128,512 --format json',
     ]) + '\nThe question of EECS 189 DIS7 2(e): P parameters cost P + 1 forward passes by finite differences (O(P²)),\none forward and one backward pass by backprop (O(P)).\n')
