@@ -13,6 +13,7 @@ import { describeShape } from '../ir/shape.ts';
 import { printName } from '../print/names.ts';
 import type { Name } from '../syntax/ast.ts';
 import type { Derivation } from '../steps/index.ts';
+import type { Granularity } from '../steps/group.ts';
 import { derive, partial, printers, shapeText } from '../steps/index.ts';
 
 /** Text in the two notations the renderers need. */
@@ -54,6 +55,8 @@ export interface GraphOptions {
   readonly wrt?: readonly VariableInfo[];
   /** Values of every variable: then each node shows its forward value and gradient. */
   readonly at?: Bound;
+  /** One node per named step (the notes' drawing, default) or per operation. */
+  readonly granularity?: Granularity;
 }
 
 const both = (name: Name): Both => ({ unicode: printName(name, 'unicode'), latex: printName(name, 'latex') });
@@ -61,7 +64,7 @@ const inlinePartial = (of: Name, wrt: Name): Both => ({ unicode: partial(of, wrt
 
 export function buildGraph(model: Model, options: GraphOptions = {}): ComputationGraph {
   const wrt = options.wrt ?? model.variables.filter((v) => v.node !== model.output.node);
-  const d: Derivation = derive(model, wrt);
+  const d: Derivation = derive(model, wrt, { granularity: options.granularity });
   const p = printers(d);
   const ids = new Map<Node, string>();
   const { grouping } = d;

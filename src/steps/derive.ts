@@ -25,6 +25,7 @@ import { ChainruleError } from '../errors.ts';
 import { Simplifier } from '../simplify/index.ts';
 import type { Name } from '../syntax/ast.ts';
 import type { Grouping, Step } from './group.ts';
+import type { Granularity } from './group.ts';
 import { groupSteps, substitute } from './group.ts';
 import { presentNumerator } from './numerator.ts';
 
@@ -78,6 +79,8 @@ export interface Derivation {
 }
 
 export interface DeriveOptions {
+  /** Step grouping: the notes' (default) or one step per operation. */
+  readonly granularity?: Granularity;
   readonly layout?: Layout;
 }
 
@@ -112,7 +115,7 @@ function isElementwiseIn(node: Node, input: Node): boolean {
 export function derive(model: Model, variables: readonly VariableInfo[], options: DeriveOptions = {}): Derivation {
   if (variables.length === 0) throw new ChainruleError('say which variables to differentiate with respect to', { hint: '--wrt W,x' });
   const layout = options.layout ?? 'gradient';
-  const grouping = groupSteps(model);
+  const grouping = groupSteps(model, options.granularity);
   const root = model.output.node;
   // The whole-graph pass: its adjoints are the oracle the step-level ones are tested against.
   const pass = backward(root, variables.map((v) => v.node));

@@ -154,12 +154,17 @@ function letExpression(node: Node, earlier: readonly { node: Node; symbol: Node;
 }
 
 /** Chooses the steps of a model's output: the user's definitions when it is a program, else z₁, z₂, … */
-export function groupSteps(model: Model): Grouping {
+/** `step`: the notes' grouping (Wx + b, ½‖z‖² and log|K| are one step each). `operation`: one
+ * step per IR operation, transposes and constant multiples included, for the finest graph. */
+export type Granularity = 'step' | 'operation';
+
+export function groupSteps(model: Model, granularity: Granularity = 'step'): Grouping {
   const root = model.output.node;
   const order = topoSort([root]);
   const rootIndex = model.definitions.findIndex((d) => d.node === root);
   const userDefinitions = model.definitions.filter((d, i) => !isLeaf(d.node) && d.node !== root && (rootIndex < 0 || i < rootIndex));
-  const isProgram = userDefinitions.length > 0;
+  const isProgram = userDefinitions.length > 0 && granularity === 'step';
+  const userName = new Map(userDefinitions.map((d) => [d.node, d.name]));
 
   const chosen: { node: Node; name: Name; userNamed: boolean }[] = [];
   if (isProgram) {
@@ -174,13 +179,21 @@ export function groupSteps(model: Model): Grouping {
       const n = order[i];
       if (isLeaf(n) || n === root) continue;
       const users = consumers.get(n) ?? [];
+      if (granularity === 'operation') {
+        isNamed.add(n);
+        continue;
+      }
       const inline = users.length === 1 && INLINE_RULES.some((r) => r.applies(n, users[0], isNamed.has(users[0])));
       // A transpose is never named, even when shared: zᵀ costs nothing to write.
       if (!inline && n.op !== 'transpose') isNamed.add(n);
     }
     const letter = freshLetter(model);
     let k = 0;
-    for (const n of order) if (isNamed.has(n) && n !== root) chosen.push({ node: n, name: { base: letter, sub: String(++k) }, userNamed: false });
+    for (const n of order) {
+      if (!isNamed.has(n) || n === root) continue;
+      const own = userName.get(n);
+      chosen.push(own ? { node: n, name: own, userNamed: true } : { node: n, name: { base: letter, sub: String(++k) }, userNamed: false });
+    }
   }
   chosen.push({ node: root, name: outputName(model), userNamed: model.output.key !== undefined });
 

@@ -8,6 +8,7 @@ import { buildGraph, dotToSvg, toDot, toMermaid, toTikz } from '../../graph/inde
 import { parseDims, readJson, readSource, run, splitList } from '../io.ts';
 
 interface GraphFlags {
+  granularity?: string;
   wrt?: string;
   where?: string;
   of?: string;
@@ -38,6 +39,7 @@ export function registerGraphCommands(program: Command): void {
     .option('--of <name>', 'the definition to draw (default: the last line)')
     .option('-f, --format <format>', 'dot | svg | tikz | mermaid (default: from the -o extension, else dot)')
     .option('--at <values.json>', 'write the forward value and the gradient on every node')
+    .option('--granularity <g>', 'step: one node per named step, as the notes draw it | operation: one node per operation', 'step')
     .option('--dims <sizes>', 'sizes of dimensions not fixed by the values')
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .addHelpText('after', `
@@ -55,7 +57,7 @@ Examples:
         const model = parse(source, { where: o.where, of: o.of });
         const wrt = o.wrt ? splitList(o.wrt).map((w) => findVariable(model, w)) : undefined;
         const at = o.at ? bindValues(model, readJson(o.at), parseDims(o.dims)) : undefined;
-        const graph = buildGraph(model, { wrt, at });
+        const graph = buildGraph(model, { wrt, at, granularity: o.granularity === 'operation' ? 'operation' : 'step' });
         const text = format === 'dot' ? toDot(graph) : format === 'svg' ? await dotToSvg(toDot(graph)) : format === 'tikz' ? await toTikz(graph) : toMermaid(graph);
         if (o.output) {
           writeFileSync(o.output, text);

@@ -9,6 +9,7 @@ import { derive, explainLines, printLine, printers, renderLatex, renderMarkdown,
 import { examples, readSource, run, splitList } from '../io.ts';
 
 interface StepsFlags {
+  granularity?: string;
   wrt?: string;
   where?: string;
   of?: string;
@@ -28,6 +29,7 @@ export function registerStepsCommands(program: Command): void {
     .option('-w, --where <decls>', "declarations, e.g. 'A: h×m; b: h; x: m; y: scalar'")
     .option('--of <name>', 'the definition to differentiate (default: the last line)')
     .option('--layout <layout>', 'gradient (∂L/∂u has the shape of u, default) | numerator (its transpose, as in the EECS 189 notes)', 'gradient')
+    .option('--granularity <g>', 'step: intermediates as the notes group them | operation: one per operation', 'step')
     .option('-f, --format <format>', 'text | latex | md | json', 'text')
     .option('--explain', 'list the simplification rules that fired, by name')
     .addHelpText('after', examples([
@@ -43,7 +45,7 @@ export function registerStepsCommands(program: Command): void {
         if (!['gradient', 'numerator'].includes(o.layout)) throw new ChainruleError(`--layout is gradient or numerator, not ${o.layout}`);
         const model = parse(source, { where: o.where, of: o.of });
         const variables = o.wrt ? splitList(o.wrt).map((w) => findVariable(model, w)) : model.variables;
-        const d = derive(model, variables, { layout: o.layout as Layout });
+        const d = derive(model, variables, { layout: o.layout as Layout, granularity: o.granularity === 'operation' ? 'operation' : 'step' });
         const options = { explain: o.explain };
         switch (o.format) {
           case 'text':
