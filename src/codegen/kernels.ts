@@ -6,7 +6,7 @@
 import type { Expr, Stmt } from './ast.ts';
 import * as A from './ast.ts';
 import type { Factor, Index, Instr, InstrKind, Operand, ScalarExpr, ScalarFn, Size, Value } from '../lower/program.ts';
-import { indicesOf, isScalarValue, valuesIn } from '../lower/program.ts';
+import { gemmOrder, indicesOf, isScalarValue, valuesIn } from '../lower/program.ts';
 
 /** Names and storage the kernels refer to, owned by the module emitter. */
 export interface KernelContext {
@@ -556,7 +556,9 @@ function emitLoop(instr: Extract<Instr, { kind: 'loop' }>, ctx: KernelContext): 
   const perRow = new ElementCompiler(ctx, loops.slice(0, 1), bound);
   const I = A.id(ctx.loop.i);
   const readInside = new Set([...instr.body, ...instr.epilogue].flatMap((m) => loadsOf(m)));
-  const before: Stmt[] = [];
+  // The product heading the nest, bound before the members are compiled so they read its local.
+  const head = instr.head ? productHead(instr.head, ctx, bound, instr.locals.has(instr.head.out)) : undefined;
+  const before: Stmt[] = [...(head?.before ?? [])];
   const rowStart: Stmt[] = [];
   const rowEnd: Stmt[] = [];
   /** Stores (or only binds) one element of a map's output. */
@@ -597,9 +599,70 @@ function emitLoop(instr: Extract<Instr, { kind: 'loop' }>, ctx: KernelContext): 
     }
   }
   if (!twoSided) return [...before, ...body.levels[0], ...perRow.levels[0], A.forRange(ctx.loop.i, A.num(0), ctx.size(instr.rows), [...body.levels[1], ...element])];
-  const inner = A.forRange(ctx.loop.j, A.num(0), ctx.size(instr.cols), [...body.levels[2], ...element]);
-  const row = [...body.levels[1], ...rowStart, inner, ...perRow.levels[1], ...rowEnd, ...epilogue];
-  return [...before, ...body.levels[0], ...perRow.levels[0], A.forRange(ctx.loop.i, A.num(0), ctx.size(instr.rows), row)];
+  const J = (stmts: Stmt[]): Stmt => A.forRange(ctx.loop.j, A.num(0), ctx.size(instr.cols), stmts);
+  const finish = (rowLoops: Stmt[]): Stmt[] => {
+    const row = [...body.levels[1], ...rowStart, ...rowLoops, ...perRow.levels[1], ...rowEnd, ...epilogue];
+    return [...before, ...body.levels[0], ...perRow.levels[0], A.forRange(ctx.loop.i, A.num(0), ctx.size(instr.rows), row)];
+  };
+  if (!head) return finish([J([...body.levels[2], ...element])]);
+  // The product first: row i complete after its p loop ('rows'), or element (i, j) after its dot product.
+  if (head.order === 'rows') return finish([...head.row, J([...body.levels[2], ...element])]);
+  return finish([J([...head.element, ...body.levels[2], ...element])]);
+}
+
+/** The statements of a nest's product head (see gemmOrder): `row` computes row i of the product
+ * (order 'rows'), `element` its element (i, j) (order 'dots') and binds it for the members. */
+function productHead(
+  g: Extract<Instr, { kind: 'gemm' }>,
+  ctx: KernelContext,
+  bound: Map<Value, Expr>,
+  local: boolean,
+): { order: 'rows' | 'dots'; before: Stmt[]; row: Stmt[]; element: Stmt[] } {
+  // AᵀB runs row by row here: the members need row i complete before the next row starts.
+  const order = gemmOrder(g) === 'dots' ? 'dots' : 'rows';
+  if (g.symmetric) throw new Error('internal: a mirrored product cannot head a loop nest');
+  const { i, j, p } = ctx.loop;
+  const [I, J, P] = [A.id(i), A.id(j), A.id(p)];
+  const O = ctx.value(g.out);
+  const K = ctx.size(g.inner);
+  const before: Stmt[] = [];
+  let scaled = (x: Expr): Expr => x;
+  if (g.scale) {
+    const c = new ElementCompiler(ctx, []);
+    const s = ctx.fresh('scale');
+    before.push(...c.levels[0], A.constDecl(s, c.compile(g.scale)));
+    scaled = (x) => A.bin('*', A.id(s), x);
+  }
+  const rowOf = (op: Operand, r: Expr): Expr => A.times(r, ctx.size(op.value.cols));
+  const outRow = ctx.fresh('outRow');
+  if (order === 'rows') {
+    // out[i, :] = Σₚ A[i, p]·B[p, :], the row zeroed first.
+    const aip = ctx.fresh('aip');
+    const rowB = ctx.fresh('rowB');
+    const cols = ctx.size(g.out.cols);
+    const row: Stmt[] = [
+      A.constDecl(outRow, A.times(I, cols)),
+      A.forRange(j, A.num(0), cols, [A.assign(at(O, A.plus(A.id(outRow), J)), A.num(0))]),
+      A.forRange(p, A.num(0), K, [
+        A.constDecl(aip, scaled(operandAt(ctx, g.a, I, P))), A.constDecl(rowB, rowOf(g.b, P)),
+        A.forRange(j, A.num(0), cols, [A.assign(at(O, A.plus(A.id(outRow), J)), A.bin('*', A.id(aip), at(ctx.value(g.b.value), A.plus(A.id(rowB), J))), '+=')]),
+      ]),
+    ];
+    return { order, before, row, element: [] };
+  }
+  // out[i, j] = Σₚ op(A)[i, p]·B[j, p]: B's rows are contiguous along p.
+  const rowB = ctx.fresh('rowB');
+  const sum = ctx.fresh('sum');
+  const value = ctx.fresh('e');
+  const name = local ? (O as Extract<Expr, { k: 'id' }>).name : value;
+  bound.set(g.out, A.id(name));
+  const element: Stmt[] = [
+    A.constDecl(rowB, rowOf(g.b, J)), A.letDecl(sum, A.num(0)),
+    A.forRange(p, A.num(0), K, [A.assign(A.id(sum), A.bin('*', operandAt(ctx, g.a, I, P), at(ctx.value(g.b.value), A.plus(A.id(rowB), P))), '+=')]),
+    A.constDecl(name, scaled(A.id(sum))),
+    ...(local ? [] : [A.assign(at(O, A.plus(A.times(I, ctx.size(g.out.cols)), J)), A.id(name))]),
+  ];
+  return { order, before, row: [], element };
 }
 
 const isVectorShaped = (v: Value): boolean => v.rows === 1 || v.cols === 1;

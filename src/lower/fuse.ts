@@ -10,7 +10,7 @@
 // loop, so only the epilogue (per row i) may read them; column sums (reduce along i) and sums are
 // complete only after the whole nest, so no member may read them.
 import type { Fusible, Instr, ScalarExpr, Size, Value } from './program.ts';
-import { isScalarValue, loadsIn, readsOf, reindex, writesOf } from './program.ts';
+import { gemmOrder, isScalarValue, loadsIn, readsOf, reindex, writesOf } from './program.ts';
 
 /** A member in the nest's frame: vectors (1 × n or n × 1) run over index i. */
 interface Member {
@@ -21,6 +21,7 @@ interface Member {
 interface Group {
   readonly rows: Size;
   readonly cols: Size;
+  readonly head?: Extract<Instr, { kind: 'gemm' }>;
   readonly body: Member[];
   readonly epilogue: Member[];
   /** Scalar maps that read nothing of the group, emitted before it. */
@@ -74,6 +75,7 @@ function written(g: Group): { perElement: Set<Value>; perRow: Set<Value>; atEnd:
   const perRow = new Set<Value>();
   const atEnd = new Set<Value>();
   const twoSided = g.cols !== 1;
+  if (g.head) perElement.add(g.head.out);
   for (const m of g.body) {
     const x = m.frame;
     if (x.kind === 'map') perElement.add(x.out);
@@ -112,9 +114,15 @@ function join(g: Group, x: Fusible): boolean {
 
 function toInstr(g: Group): Instr[] {
   const members = [...g.body, ...g.epilogue];
-  if (members.length === 1) return [...g.before, members[0].original];
-  return [...g.before, { kind: 'loop', rows: g.rows, cols: g.cols, body: g.body.map((m) => m.frame), epilogue: g.epilogue.map((m) => m.frame), locals: new Set() }];
+  if (g.head && members.length === 0) return [...g.before, g.head];
+  if (!g.head && members.length === 1) return [...g.before, members[0].original];
+  return [...g.before, { kind: 'loop', rows: g.rows, cols: g.cols, head: g.head, body: g.body.map((m) => m.frame), epilogue: g.epilogue.map((m) => m.frame), locals: new Set() }];
 }
+
+/** A product can head a nest unless it is mirrored from the other triangle (AAᵀ): its elements
+ * are complete row by row or element by element. AᵀB, alone computed with p outermost, then runs
+ * row by row, reading one element of A down a column per row of B (see productHead). */
+const canHead = (x: Instr): x is Extract<Instr, { kind: 'gemm' }> => x.kind === 'gemm' && !x.symmetric;
 
 /** How far ahead a nest looks for instructions it can take in early. */
 const LOOKAHEAD = 8;
@@ -158,25 +166,28 @@ export function fuse(instrs: readonly Instr[], results: ReadonlySet<Value>): Ins
       const frame = inFrame(x);
       const [rows, cols] = frameSpace(x);
       group = { rows, cols, body: [{ original: x, frame }], epilogue: [], before: [] };
-    } else out.push(x);
+    } else if (canHead(x)) group = { rows: x.out.rows, cols: x.out.cols, head: x, body: [], epilogue: [], before: [] };
+    else out.push(x);
   }
   close();
   return withLocals(out, results);
 }
 
-/** A value written by a nest and read by no other instruction, not a result and not a column sum
- * (accumulated across rows), lives in a local of the nest. */
+/** A value written by a nest and read by no other instruction, not a result and not accumulated
+ * in its storage (column sums across rows, a product computed row by row), lives in a local. */
 function withLocals(instrs: Instr[], results: ReadonlySet<Value>): Instr[] {
   const readers = new Map<Value, number>();
   for (const x of instrs) for (const v of new Set(readsOf(x))) readers.set(v, (readers.get(v) ?? 0) + 1);
   return instrs.map((x) => {
     if (x.kind !== 'loop') return x;
     const ownReads = new Set(readsOf(x));
+    const candidates = [
+      ...(x.head && gemmOrder(x.head) === 'dots' ? [x.head.out] : []),
+      ...[...x.body, ...x.epilogue].filter((m) => !(m.kind === 'reduce' && m.along === 'i')).map((m) => m.out),
+    ];
     const locals = new Set<Value>();
-    for (const m of [...x.body, ...x.epilogue]) {
-      const v = m.out;
+    for (const v of candidates) {
       if (v.role !== 'temp' || results.has(v) || isScalarValue(v)) continue;
-      if (m.kind === 'reduce' && m.along === 'i') continue;
       const outside = (readers.get(v) ?? 0) - (ownReads.has(v) ? 1 : 0);
       if (outside === 0) locals.add(v);
     }

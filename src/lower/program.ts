@@ -78,7 +78,18 @@ export type Instr =
    * (see fuse.ts): `body` runs per element (i, j) in program order; `epilogue` per row i after
    * the row's inner loop, and may read the row sums of `body`. `locals` are values read only
    * inside the nest at the element being computed: locals of the loop, never stored. */
-  | { readonly kind: 'loop'; readonly rows: Size; readonly cols: Size; readonly body: readonly Fusible[]; readonly epilogue: readonly Fusible[]; readonly locals: ReadonlySet<Value> }
+  | {
+      readonly kind: 'loop';
+      readonly rows: Size;
+      readonly cols: Size;
+      /** A matrix product whose elements are complete per row or per element (`gemmOrder`),
+       * computed first in the nest so the members read it while it is in cache (the bias and relu
+       * of a layer W₁X + b₁𝟙ᵀ in the loop of W₁X). */
+      readonly head?: Extract<Instr, { kind: 'gemm' }>;
+      readonly body: readonly Fusible[];
+      readonly epilogue: readonly Fusible[];
+      readonly locals: ReadonlySet<Value>;
+    }
   /** out = scale · op(A)·op(B) with op = identity or transpose (both sides matrices).
    * `symmetric`: the result is known symmetric (AAᵀ), so only one triangle is computed. */
   | { readonly kind: 'gemm'; readonly out: Value; readonly a: Operand; readonly b: Operand; readonly inner: Size; readonly scale?: ScalarExpr; readonly symmetric: boolean }
@@ -103,7 +114,7 @@ export const READS: { [K in InstrKind]: (instr: Extract<Instr, { kind: K }>) => 
   map: (x) => valuesIn(x.expr),
   sum: (x) => valuesIn(x.expr),
   reduce: (x) => [...valuesIn(x.expr), ...(x.scale ? valuesIn(x.scale) : [])],
-  loop: (x) => [...x.body, ...x.epilogue].flatMap((m) => readsOf(m)),
+  loop: (x) => [...(x.head ? readsOf(x.head) : []), ...[...x.body, ...x.epilogue].flatMap((m) => readsOf(m))],
   gemm: (x) => [x.a.value, x.b.value, ...(x.scale ? valuesIn(x.scale) : [])],
   factor: (x) => [x.factor.matrix.value],
   solve: (x) => [x.b.value],
@@ -120,12 +131,24 @@ export const readsOf = (instr: Instr): Value[] => (READS[instr.kind] as (i: Inst
 export function writesOf(instr: Instr): Value[] {
   switch (instr.kind) {
     case 'loop':
-      return [...instr.body, ...instr.epilogue].map((m) => m.out);
+      return [...(instr.head ? [instr.head.out] : []), ...[...instr.body, ...instr.epilogue].map((m) => m.out)];
     case 'factor':
       return [];
     default:
       return [instr.out];
   }
+}
+
+/** When the elements of out = op(A)·op(B) are complete, in the loop order whose inner loops read
+ * memory in order (row-major):
+ *   'rows'     A·B: out[i, :] += A[i, p]·B[p, :], i outer; row i is complete after its p loop;
+ *   'dots'     A·Bᵀ (and AᵀBᵀ): out[i, j] = Σₚ A[i, p]·B[j, p], one element at a time;
+ *   'columns'  AᵀB: out[i, :] += A[p, i]·B[p, :] with p outermost; complete only at the end. */
+export function gemmOrder(g: Extract<Instr, { kind: 'gemm' }>): 'rows' | 'dots' | 'columns' {
+  const aAlongP = !g.a.transposed || g.a.value.rows === 1 || g.a.value.cols === 1;
+  const bAlongP = g.b.transposed || g.b.value.rows === 1 || g.b.value.cols === 1;
+  if (bAlongP) return 'dots';
+  return aAlongP ? 'rows' : 'columns';
 }
 
 /** Every value an element expression loads. */

@@ -80,6 +80,7 @@ const COOKBOOK: Case[] = [
   { name: 'row and column sums X𝟙, 𝟙ᵀX and the broadcast x𝟙ᵀ', source: '‖X𝟙 − u‖² + ‖𝟙ᵀX − vᵀ‖² + ‖x𝟙ᵀ − X‖²', where: 'X: n×m; u, x: n; v: m', wrt: ['X', 'x', 'u'] },
   { name: 'batched MLP (bias gradients (…)𝟙, fused layers)', source: 'H = relu(W₁X + b₁𝟙ᵀ)\nŶ = W₂H + b₂𝟙ᵀ\nL = ½‖Ŷ − Y‖²/B', where: 'X: n×B; Y: k×B; W₁: m×n; b₁: m; W₂: k×m; b₂: k', wrt: ['W₁', 'b₁', 'W₂', 'b₂'] },
   { name: 'batched tanh layer, one input unit', source: 'H = tanh(w₁X + b₁𝟙ᵀ)\nL = ‖W₂H − Y‖²', where: 'w₁, b₁: h; X: 1×B; W₂: 1×h; Y: 1×B', wrt: ['w₁', 'b₁', 'W₂'] },
+  { name: 'products heading fused loops (ABᵀ element by element, AᵀD row by row)', source: '‖ABᵀ − C‖² + 𝟙ᵀrelu(AᵀD + E)𝟙', where: 'A, B: n×m; C: n×n; D: n×k; E: m×k', wrt: ['A', 'B', 'C', 'D', 'E'] },
   { name: 'max, min, hadamard', source: '𝟙ᵀmax(x, y) + 𝟙ᵀmin(x ⊙ y, z)', where: 'x, y, z: n', wrt: ['x', 'y', 'z'] },
 ];
 

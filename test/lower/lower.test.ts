@@ -103,4 +103,18 @@ describe('lowering', () => {
       expect(backward.locals.size).toBe(1);
     });
   });
+
+  it('a layer W₁X + b₁𝟙ᵀ with many inputs: bias and relu run in the loop of the product, each row while it is in cache', () => {
+    const p = gradProgram('H = relu(W₁X + b₁𝟙ᵀ)\nŶ = W₂H + b₂𝟙ᵀ\nL = ½‖Ŷ − Y‖²/B', 'W₁,b₁,W₂,b₂', 'X: n×B; Y: k×B; W₁: m×n; b₁: m; W₂: k×m; b₂: k');
+    const nests = p.instrs.filter((i): i is Extract<Instr, { kind: 'loop' }> => i.kind === 'loop');
+    expect(nests[0].head?.out.label).toBe('W₁X');
+    expect(nests[0].body.map((m) => m.out.label)).toEqual(['W₁X + b₁𝟙ᵀ', 'relu(W₁X + b₁𝟙ᵀ)']);
+    // W₂H heads the loss: Ŷ − Y, ‖·‖² and ∂b₂ = B⁻¹(Ŷ − Y)𝟙 in its loop; W₂ᵀ(Ŷ − Y) heads the mask and ∂b₁.
+    expect(nests[1].head?.out.label).toBe('W₂H');
+    expect(nests[2].head?.out.label).toBe('W₂ᵀ(Ŷ − Y)');
+    expect(nests[2].body.some((m) => m.out.key === 'b1')).toBe(true);
+    // AAᵀ computes one triangle and mirrors it: it heads nothing.
+    const k = gradProgram('‖AAᵀ + I‖²', 'A', 'A: n×n');
+    expect(k.instrs.some((i) => i.kind === 'loop' && i.head?.symmetric)).toBe(false);
+  });
 });
