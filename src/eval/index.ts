@@ -71,7 +71,8 @@ const EW: Record<string, (x: number) => number> = {
   exp: Math.exp, log: Math.log, sqrt: Math.sqrt, σ: sigmoid, tanh: Math.tanh, relu: (x) => (x > 0 ? x : 0), softplus, abs: Math.abs, sign: Math.sign,
 };
 
-const RULES: { [O in Op]: Rule<O> } = {
+/** How each op evaluates: one entry per op. */
+export const EVALUATION_RULES: { [O in Op]: Rule<O> } = {
   const: (n) => scalarTensor(Q.toNumber(n.attr)),
   constant: () => scalarTensor(Math.PI),
   var: (n) => {
@@ -181,7 +182,7 @@ export function evaluateAll(roots: readonly Node[], values: Values, dims: DimSiz
       continue;
     }
     const args = node.args.map((a) => out.get(a) as Tensor);
-    out.set(node, (RULES[node.op] as Rule<Op>)(node as NodeOf<Op>, args, dims, abstract));
+    out.set(node, (EVALUATION_RULES[node.op] as Rule<Op>)(node as NodeOf<Op>, args, dims, abstract));
   }
   return out;
 }

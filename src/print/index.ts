@@ -222,7 +222,8 @@ function printSum(node: NodeOf<'add'>, p: Printer): Printed {
   return { text, level: Level.SUM };
 }
 
-const NOTATIONS: { [O in Op]: Notation<O> } = {
+/** How each op is written, in every format: one entry per op. */
+export const NOTATIONS: { [O in Op]: Notation<O> } = {
   const: (n, p) => {
     const text = p.constant(n.attr);
     if (Q.toNumber(n.attr) < 0) return { text: `${p.t.neg}${text}`, level: Level.NEG };
