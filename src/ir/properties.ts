@@ -19,6 +19,8 @@ export const isSymmetric: (node: Node) => boolean = memoize((node) => {
     case 'diag':
       return true;
     case 'add':
+      // A + Aᵀ: each term is symmetric or meets its transpose among the others.
+      return node.args.every((t) => isSymmetric(t) || node.args.some((u) => u !== t && isTransposeOf(u, t)));
     case 'hadamard':
       return node.args.every(isSymmetric);
     case 'mul':
@@ -46,4 +48,15 @@ function isPalindromeProduct(chain: readonly Node[]): boolean {
 /** a = bᵀ, structurally. */
 export function areTransposes(a: Node, b: Node): boolean {
   return (a.op === 'transpose' && a.args[0] === b) || (b.op === 'transpose' && b.args[0] === a) || (a === b && isSymmetric(a));
+}
+
+/** u = tᵀ exactly, with scalar multiples matched too: 2Aᵀ is the transpose of 2A. */
+function isTransposeOf(u: Node, t: Node): boolean {
+  if (u.op === 'transpose' && u.args[0] === t) return true;
+  if (t.op === 'transpose' && t.args[0] === u) return true;
+  if (u.op === 'mul' && t.op === 'mul' && u.args.length === t.args.length) {
+    const last = u.args.length - 1;
+    return u.args.slice(0, last).every((a, i) => a === t.args[i]) && isTransposeOf(u.args[last], t.args[last]);
+  }
+  return false;
 }

@@ -7,7 +7,7 @@ import * as C from '../ir/construct.ts';
 import type { Node, NodeOf, Op } from '../ir/node.ts';
 import { isSymmetric } from '../ir/properties.ts';
 import * as Q from '../ir/rational.ts';
-import { isScalar } from '../ir/shape.ts';
+import { isColumn, isScalar } from '../ir/shape.ts';
 
 export interface Rule<O extends Op = Op> {
   readonly name: string;
@@ -76,6 +76,29 @@ function areInverses(a: Node, b: Node): boolean {
   return a.op === 'transpose' && b.op === 'transpose' && areInverses(a.args[0], b.args[0]);
 }
 
+
+/** The logistic function hiding in a product: exp(u)·(1 + exp(u))⁻¹ → σ(u); (1 + exp(−u))⁻¹ → σ(u). */
+function logistic(factors: readonly Node[], rebuild: (factors: Node[]) => Node): Node | undefined {
+  const expOf = (n: Node): Node | undefined => (n.op === 'apply' && n.attr.kind === 'builtin' && n.attr.name === 'exp' ? n.args[0] : undefined);
+  for (let i = 0; i < factors.length; i++) {
+    const f = factors[i];
+    if (f.op !== 'pow' || f.args[1].op !== 'const' || Q.toNumber(f.args[1].attr) !== -1) continue;
+    const sum = f.args[0];
+    if (sum.op !== 'add' || sum.args.length !== 2) continue;
+    const [one, e] = sum.args[0].op === 'ones' || (sum.args[0].op === 'const' && Q.toNumber(sum.args[0].attr) === 1) ? sum.args : [sum.args[1], sum.args[0]];
+    if (!(one.op === 'ones' || (one.op === 'const' && Q.toNumber(one.attr) === 1))) continue;
+    const u = expOf(e);
+    if (!u) continue;
+    const others = factors.filter((_, j) => j !== i);
+    const k = others.indexOf(e);
+    if (k >= 0) return rebuild([...others.slice(0, k), C.builtin('σ', u), ...others.slice(k + 1)]);
+    // (1 + exp(−u))⁻¹ = σ(u)
+    const { coefficient, rest } = coefficientOf(u);
+    if (Q.toNumber(coefficient) === -1) return rebuild([...others.slice(0, i), C.builtin('σ', rest), ...others.slice(i)]);
+  }
+  return undefined;
+}
+
 export const RULES: readonly AnyRule[] = [
   // ---- products of scalars ----
   rule('combine-powers', 'xᵃ·xᵇ = xᵃ⁺ᵇ (x·x⁻¹ = 1, x²·x = x³)', 'mul', (n) => {
@@ -134,6 +157,9 @@ export const RULES: readonly AnyRule[] = [
     if (negative(sorted[0].t) && n.args.some((t) => !negative(t))) return undefined;
     return C.add(...sorted.map((x) => x.t));
   }),
+
+  rule('logistic', 'exp(u)/(1 + exp(u)) = σ(u) and 1/(1 + exp(−u)) = σ(u), entrywise too', 'mul', (n) => logistic(n.args, C.mulAll)),
+  rule('logistic-entrywise', 'exp(u) ⊙ (𝟙 + exp(u))^∘⁻¹ = σ(u)', 'hadamard', (n) => logistic(n.args, (a) => C.hadamard(...a))),
 
   // ---- sums ----
   rule('collect-like-terms', 'aX + bX = (a + b)X', 'add', (n) => {
@@ -279,6 +305,17 @@ export const RULES: readonly AnyRule[] = [
     return C.matmul(C.transpose(C.ones(x.shape)), C.hadamard(...rest));
   }),
   rule('hadamard-identity-diagonal', 'I ⊙ A with A = I is I', 'hadamard', (n) => (n.args.every((a) => a.op === 'identity') ? n.args[0] : undefined)),
+
+  // ---- diagonals ----
+  rule('diag-scaled', 'diag(sA) = s·diag(A)', 'diag', (n) => {
+    const a = n.args[0];
+    return a.op === 'mul' ? C.mul(...a.args.slice(0, -1), C.diag(a.args[a.args.length - 1])) : undefined;
+  }),
+  rule('diag-of-scaled-rows', 'diag(diag(x)M) = x ⊙ diag(M)', 'diag', (n) => {
+    const a = n.args[0];
+    if (a.op !== 'matmul' || !isColumn(n.shape) || a.args[0].op !== 'diag' || !isColumn(a.args[0].args[0].shape)) return undefined;
+    return C.hadamard(a.args[0].args[0], C.diag(C.matmul(...a.args.slice(1))));
+  }),
 
   // ---- traces ----
   rule('trace-identity', 'tr(I) = n', 'trace', (n) => {
