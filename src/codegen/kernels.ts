@@ -281,18 +281,23 @@ function emitGemm(instr: Extract<Instr, { kind: 'gemm' }>, ctx: KernelContext): 
       : [];
   const jFrom = instr.symmetric ? I : A.num(0);
   if (aAlongP && bAlongP) {
-    // C = A·Bᵀ: each entry a dot product of two contiguous rows; AAᵀ computes j ≥ i and mirrors.
+    // C = A·Bᵀ: each entry a dot product of two contiguous rows; AAᵀ computes j ≥ i and stores
+    // each entry at (i, j) and (j, i) at once (no second pass reading C down its columns).
     const rowA = ctx.fresh('rowA');
     const rowB = ctx.fresh('rowB');
     const sum = ctx.fresh('sum');
+    const entry = ctx.fresh('c');
+    const store = instr.symmetric
+      ? [A.constDecl(entry, scaled(A.id(sum))), A.assign(at(O, A.plus(A.id(outRow), J)), A.id(entry)), A.assign(at(O, A.plus(A.times(J, cols), I)), A.id(entry))]
+      : [A.assign(at(O, A.plus(A.id(outRow), J)), scaled(A.id(sum)))];
     return [...pre, A.forRange(i, A.num(0), rows, [
       A.constDecl(rowA, rowOf(a, I)), A.constDecl(outRow, A.times(I, cols)),
       A.forRange(j, jFrom, cols, [
         A.constDecl(rowB, rowOf(b, J)), A.letDecl(sum, A.num(0)),
         A.forRange(p, A.num(0), K, [A.assign(A.id(sum), A.bin('*', at(ctx.value(a.value), A.plus(A.id(rowA), P)), at(ctx.value(b.value), A.plus(A.id(rowB), P))), '+=')]),
-        A.assign(at(O, A.plus(A.id(outRow), J)), scaled(A.id(sum))),
+        ...store,
       ]),
-    ]), ...mirror()];
+    ])];
   }
   if (aAlongP && !bAlongP) {
     // C = A·B: C[i,:] += A[i,p]·B[p,:].
