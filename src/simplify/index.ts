@@ -5,7 +5,7 @@
 import type { Node } from '../ir/node.ts';
 import { topoSort } from '../ir/node.ts';
 import { rebuild } from '../ir/construct.ts';
-import type { AnyRule } from './rules.ts';
+import type { AnyRule, RuleContext } from './rules.ts';
 import { RULES, RULES_BY_OP } from './rules.ts';
 
 export { RULES };
@@ -25,6 +25,8 @@ export class Simplifier {
   private readonly memo = new Map<Node, Node>();
   readonly trace: SimplifyTrace = { fired: new Map(), steps: [] };
   private budgetExhausted = false;
+  /** What rules may ask of this simplifier: cost-guarded rules simplify their candidates here. */
+  private readonly context: RuleContext = { simplify: (node) => this.simplifyDeep(node) };
 
   /** `exclude` names rules this simplifier must not apply (steps keep products of intermediates
    * factored, as the notes write them: (y − t)y(1 − y), not a polynomial in y). */
@@ -79,7 +81,7 @@ export class Simplifier {
   private applyOnce(node: Node): Node | undefined {
     for (const r of RULES_BY_OP.get(node.op) ?? []) {
       if (this.options.exclude?.includes(r.name)) continue;
-      const after = (r.rewrite as (n: Node) => Node | undefined)(node);
+      const after = (r.rewrite as (n: Node, c: RuleContext) => Node | undefined)(node, this.context);
       if (after && after !== node) {
         this.trace.fired.set(r.name, (this.trace.fired.get(r.name) ?? 0) + 1);
         if (this.recordSteps) this.trace.steps.push({ rule: r, before: node, after });

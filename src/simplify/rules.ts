@@ -5,22 +5,28 @@
 // properties (`ir/properties.ts`), not patterns inside rules.
 import * as C from '../ir/construct.ts';
 import type { Node, NodeOf, Op } from '../ir/node.ts';
+import { dagSize, topoSort } from '../ir/node.ts';
 import { isSymmetric } from '../ir/properties.ts';
 import * as Q from '../ir/rational.ts';
 import { isColumn, isScalar } from '../ir/shape.ts';
+
+/** What a rule may ask of the driver: the simplified form of a candidate (for cost-guarded rules). */
+export interface RuleContext {
+  readonly simplify: (node: Node) => Node;
+}
 
 export interface Rule<O extends Op = Op> {
   readonly name: string;
   /** The identity, as a TA would write it. */
   readonly identity: string;
   readonly op: O;
-  readonly rewrite: (node: NodeOf<O>) => Node | undefined;
+  readonly rewrite: (node: NodeOf<O>, context: RuleContext) => Node | undefined;
 }
 
 /** A rule for any op (a union, so each rule keeps its precise node type). */
 export type AnyRule = { [O in Op]: Rule<O> }[Op];
 
-const rule = <O extends Op>(name: string, identity: string, op: O, rewrite: (node: NodeOf<O>) => Node | undefined): Rule<O> => ({ name, identity, op, rewrite });
+const rule = <O extends Op>(name: string, identity: string, op: O, rewrite: (node: NodeOf<O>, context: RuleContext) => Node | undefined): Rule<O> => ({ name, identity, op, rewrite });
 
 /** base and exponent of a scalar factor: x → (x, 1), x^k → (x, k). */
 function powerParts(n: Node): { base: Node; exponent: Node } {
@@ -35,15 +41,23 @@ export function coefficientOf(term: Node): { coefficient: Q.Rational; rest: Node
   return { coefficient: Q.ONE, rest: term };
 }
 
+/** How many inverse powers (x⁻¹, x^∘⁻¹, x⁻²) a DAG contains. */
+function inversePowers(n: Node): number {
+  return topoSort([n]).filter((m) => m.op === 'pow' && m.args[1].op === 'const' && Q.toNumber(m.args[1].attr) < 0).length;
+}
+
 /** A key equal for products that differ only in the order of scalar factors (αγX ~ γαX). */
 function commutativeKey(n: Node): string {
+  if (n.op === 'hadamard') return `⊙${n.args.map((a) => a.id).sort((a, b) => a - b).join('⊙')}`;
   if (n.op !== 'mul') return String(n.id);
   const scalars = n.args.filter((a) => isScalar(a.shape)).map((a) => a.id).sort((a, b) => a - b);
   const tensor = n.args.find((a) => !isScalar(a.shape));
-  return `${scalars.join('·')}|${tensor?.id ?? ''}`;
+  return `${scalars.join('·')}|${tensor ? commutativeKey(tensor) : ''}`;
 }
 
 const MAX_EXPANDED_TERMS = 12;
+/** Cost-guarded rules simplify a candidate to compare sizes; they look only at small nodes. */
+const MAX_COST_GUARDED_SIZE = 60;
 
 /** c·x₁^k₁⋯xₘ^kₘ with natural exponents: numbers, scalar variables and their powers. */
 function isMonomial(n: Node): boolean {
@@ -162,6 +176,12 @@ export const RULES: readonly AnyRule[] = [
   rule('logistic-entrywise', 'exp(u) ⊙ (𝟙 + exp(u))^∘⁻¹ = σ(u)', 'hadamard', (n) => logistic(n.args, (a) => C.hadamard(...a))),
 
   // ---- sums ----
+  rule('subtract-sum', 'a − (b − c) = a − b + c', 'add', (n) => {
+    const i = n.args.findIndex((t) => t.op === 'mul' && t.args.length === 2 && t.args[0].op === 'const' && Q.toNumber(t.args[0].attr) === -1 && t.args[1].op === 'add');
+    if (i < 0) return undefined;
+    const inner = n.args[i].args[1].args.map((t) => C.neg(t));
+    return C.addAll([...n.args.slice(0, i), ...inner, ...n.args.slice(i + 1)]);
+  }),
   rule('collect-like-terms', 'aX + bX = (a + b)X', 'add', (n) => {
     const groups = new Map<string, { rest: Node; coefficient: Q.Rational; first: number }>();
     n.args.forEach((term, i) => {
@@ -230,6 +250,32 @@ export const RULES: readonly AnyRule[] = [
       return C.add(...terms);
     }
     return undefined;
+  }),
+
+  rule('distribute-if-smaller', '(a + b) ⊙ c = a ⊙ c + b ⊙ c, kept only when the result is smaller: (y ⊙ σ^∘⁻¹ − …) ⊙ σ ⊙ (𝟙 − σ) = y − σ', 'hadamard', (n, context) => {
+    const i = n.args.findIndex((f) => f.op === 'add');
+    if (i < 0 || dagSize([n]) > MAX_COST_GUARDED_SIZE) return undefined;
+    const others = n.args.filter((_, j) => j !== i);
+    const candidate = context.simplify(C.addAll(n.args[i].args.map((t) => C.hadamard(t, ...others))));
+    // Worth it only when an inverse cancels (b ⊙ b^∘⁻¹ = 𝟙); (a + c) ⊙ b stays as written.
+    return inversePowers(candidate) < inversePowers(n) && dagSize([candidate]) < dagSize([n]) ? candidate : undefined;
+  }),
+  rule('expand-sum-if-smaller', 'a ⊙ (b − c) + … multiplied out when that cancels terms: y ⊙ (𝟙 − σ) − (𝟙 − y) ⊙ σ = y − σ', 'add', (n, context) => {
+    if (isScalar(n.shape) || dagSize([n]) > MAX_COST_GUARDED_SIZE) return undefined;
+    const expandTerm = (t: Node): Node[] => {
+      const { scalars, rest } = C.splitScalars(t);
+      if (rest.op !== 'hadamard') return [t];
+      const i = rest.args.findIndex((f) => f.op === 'add');
+      if (i < 0) return [t];
+      const others = rest.args.filter((_, j) => j !== i);
+      return rest.args[i].args.map((u) => C.mul(...scalars, C.hadamard(u, ...others)));
+    };
+    const terms = n.args.flatMap(expandTerm);
+    if (terms.length === n.args.length) return undefined;
+    const candidate = context.simplify(C.addAll(terms));
+    // Worth it only when terms cancel: a ⊙ (𝟙 − b) + c stays, y ⊙ (𝟙 − σ) − (𝟙 − y) ⊙ σ becomes y − σ.
+    const termCount = (x: Node) => (x.op === 'add' ? x.args.length : 1);
+    return termCount(candidate) <= termCount(n) && dagSize([candidate]) < dagSize([n]) ? candidate : undefined;
   }),
 
   // ---- transposes ----
