@@ -199,7 +199,9 @@ function printProduct(node: NodeOf<'mul'>, p: Printer): Printed {
     // An inner product followed by more factors reads better in parentheses: (wᵀφ)y.
     // So does log|K| (the grammar reads `log|K|x` as log(|K|x)): (log|K|)x.
     const innerProduct = ((f.op === 'matmul' && isScalar(f.shape)) || (isBracketedLog(f, p.format) && p.print(f).level < Level.ATOM)) && !last;
-    const min = p.format === 'ascii' ? Level.JUXT : Level.POSTFIX;
+    // A lone factor after a sign needs only to bind tighter than a sum: −a ⊙ b, not −(a ⊙ b).
+    const alone = factors.length === 1 && parts.length === 0;
+    const min = alone ? Level.PRODUCT : p.format === 'ascii' ? Level.JUXT : Level.POSTFIX;
     const text = innerProduct ? p.parens(p.print(f).text) : f.op === 'matmul' ? p.wrap(f, Level.JUXT) : p.wrap(f, min);
     parts.push(text);
   });

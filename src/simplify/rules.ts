@@ -252,32 +252,6 @@ export const RULES: readonly AnyRule[] = [
     return undefined;
   }),
 
-  rule('distribute-if-smaller', '(a + b) ⊙ c = a ⊙ c + b ⊙ c, kept only when the result is smaller: (y ⊙ σ^∘⁻¹ − …) ⊙ σ ⊙ (𝟙 − σ) = y − σ', 'hadamard', (n, context) => {
-    const i = n.args.findIndex((f) => f.op === 'add');
-    if (i < 0 || dagSize([n]) > MAX_COST_GUARDED_SIZE) return undefined;
-    const others = n.args.filter((_, j) => j !== i);
-    const candidate = context.simplify(C.addAll(n.args[i].args.map((t) => C.hadamard(t, ...others))));
-    // Worth it only when an inverse cancels (b ⊙ b^∘⁻¹ = 𝟙); (a + c) ⊙ b stays as written.
-    return inversePowers(candidate) < inversePowers(n) && dagSize([candidate]) < dagSize([n]) ? candidate : undefined;
-  }),
-  rule('expand-sum-if-smaller', 'a ⊙ (b − c) + … multiplied out when that cancels terms: y ⊙ (𝟙 − σ) − (𝟙 − y) ⊙ σ = y − σ', 'add', (n, context) => {
-    if (isScalar(n.shape) || dagSize([n]) > MAX_COST_GUARDED_SIZE) return undefined;
-    const expandTerm = (t: Node): Node[] => {
-      const { scalars, rest } = C.splitScalars(t);
-      if (rest.op !== 'hadamard') return [t];
-      const i = rest.args.findIndex((f) => f.op === 'add');
-      if (i < 0) return [t];
-      const others = rest.args.filter((_, j) => j !== i);
-      return rest.args[i].args.map((u) => C.mul(...scalars, C.hadamard(u, ...others)));
-    };
-    const terms = n.args.flatMap(expandTerm);
-    if (terms.length === n.args.length) return undefined;
-    const candidate = context.simplify(C.addAll(terms));
-    // Worth it only when terms cancel: a ⊙ (𝟙 − b) + c stays, y ⊙ (𝟙 − σ) − (𝟙 − y) ⊙ σ becomes y − σ.
-    const termCount = (x: Node) => (x.op === 'add' ? x.args.length : 1);
-    return termCount(candidate) <= termCount(n) && dagSize([candidate]) < dagSize([n]) ? candidate : undefined;
-  }),
-
   // ---- transposes ----
   rule('transpose-symmetric', 'Sᵀ = S when S is symmetric (K = αAAᵀ + β⁻¹I, K⁻¹, I)', 'transpose', (n) => (isSymmetric(n.args[0]) ? n.args[0] : undefined)),
   rule('transpose-product', '(AB)ᵀ = BᵀAᵀ', 'transpose', (n) => {
@@ -384,6 +358,33 @@ export const RULES: readonly AnyRule[] = [
 
   // ---- scalars in disguise ----
   rule('scalar-hadamard', 'for scalars a ⊙ b = ab', 'hadamard', (n) => (isScalar(n.shape) ? C.mul(...n.args) : undefined)),
+
+  // ---- cost-guarded: tried last, after the cheap rules have cancelled what they can ----
+  rule('distribute-if-smaller', '(a + b) ⊙ c = a ⊙ c + b ⊙ c, kept only when the result is smaller: (y ⊙ σ^∘⁻¹ − …) ⊙ σ ⊙ (𝟙 − σ) = y − σ', 'hadamard', (n, context) => {
+    const i = n.args.findIndex((f) => f.op === 'add');
+    if (i < 0 || dagSize([n]) > MAX_COST_GUARDED_SIZE) return undefined;
+    const others = n.args.filter((_, j) => j !== i);
+    const candidate = context.simplify(C.addAll(n.args[i].args.map((t) => C.hadamard(t, ...others))));
+    // Worth it only when an inverse cancels (b ⊙ b^∘⁻¹ = 𝟙); (a + c) ⊙ b stays as written.
+    return inversePowers(candidate) < inversePowers(n) && dagSize([candidate]) < dagSize([n]) ? candidate : undefined;
+  }),
+  rule('expand-sum-if-smaller', 'a ⊙ (b − c) + … multiplied out when that cancels terms: y ⊙ (𝟙 − σ) − (𝟙 − y) ⊙ σ = y − σ', 'add', (n, context) => {
+    if (isScalar(n.shape) || dagSize([n]) > MAX_COST_GUARDED_SIZE) return undefined;
+    const expandTerm = (t: Node): Node[] => {
+      const { scalars, rest } = C.splitScalars(t);
+      if (rest.op !== 'hadamard') return [t];
+      const i = rest.args.findIndex((f) => f.op === 'add');
+      if (i < 0) return [t];
+      const others = rest.args.filter((_, j) => j !== i);
+      return rest.args[i].args.map((u) => C.mul(...scalars, C.hadamard(u, ...others)));
+    };
+    const terms = n.args.flatMap(expandTerm);
+    if (terms.length === n.args.length) return undefined;
+    const candidate = context.simplify(C.addAll(terms));
+    // Worth it only when terms cancel: a ⊙ (𝟙 − b) + c stays, y ⊙ (𝟙 − σ) − (𝟙 − y) ⊙ σ becomes y − σ.
+    const termCount = (x: Node) => (x.op === 'add' ? x.args.length : 1);
+    return termCount(candidate) <= termCount(n) && dagSize([candidate]) < dagSize([n]) ? candidate : undefined;
+  }),
 ];
 
 /** Rules grouped by the op they look at. */

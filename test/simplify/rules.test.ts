@@ -58,7 +58,7 @@ const CASES: readonly Case[] = [
   { rule: 'subtract-sum', input: C.add(a, C.neg(C.add(b, C.neg(c)))), before: 'a − (b − c)', after: 'a − b + c' },
   { rule: 'distribute-if-smaller', input: C.hadamard(C.add(C.hadamard(a, C.pow(b, -1)), c), b), before: '(a ⊙ b^∘⁻¹ + c) ⊙ b', after: 'a + c ⊙ b' },
   { rule: 'distribute-if-smaller', input: C.hadamard(C.add(a, c), b), before: '(a + c) ⊙ b', after: null },
-  { rule: 'expand-sum-if-smaller', input: C.add(C.hadamard(a, C.add(ones, C.neg(b))), C.neg(C.hadamard(C.add(ones, C.neg(a)), b))), before: 'a ⊙ (𝟙 − b) − ((𝟙 − a) ⊙ b)', after: 'a − b' },
+  { rule: 'expand-sum-if-smaller', input: C.add(C.hadamard(a, C.add(ones, C.neg(b))), C.neg(C.hadamard(C.add(ones, C.neg(a)), b))), before: 'a ⊙ (𝟙 − b) − (𝟙 − a) ⊙ b', after: 'a − b' },
   { rule: 'expand-sum-if-smaller', input: C.add(C.hadamard(a, C.add(ones, C.neg(b))), c), before: 'a ⊙ (𝟙 − b) + c', after: null },
   { rule: 'positive-term-first', input: C.add(C.neg(a), b), before: '−a + b', after: 'b − a' },
   { rule: 'matrix-before-its-transpose', input: C.add(T(B), B), before: 'Bᵀ + B', after: 'B + Bᵀ' },
