@@ -34,4 +34,18 @@ Exit codes: 0 ok, 1 internal error (a bug), 2 bad input, 3 a check found a misma
   return program;
 }
 
-await buildProgram().parseAsync(process.argv);
+/** `chainrule diff '-x^2' …`: an expression may start with a minus sign. Any argument that starts
+ * with `-` but is not one of the flags is an expression; its ASCII minus becomes −, which the
+ * grammar reads the same, so the option parser leaves it alone. */
+export function expressionsNotFlags(argv: readonly string[], program: Command): string[] {
+  const flags = new Set<string>(['-h', '--help', '-V', '--version', '--']);
+  const collect = (c: Command) => {
+    for (const o of c.options) for (const f of [o.short, o.long]) if (f) flags.add(f);
+    c.commands.forEach(collect);
+  };
+  collect(program);
+  return argv.map((arg, i) => (i >= 2 && /^-/.test(arg) && !flags.has(arg.split('=')[0]) ? `−${arg.slice(1)}` : arg));
+}
+
+const program = buildProgram();
+await program.parseAsync(expressionsNotFlags(process.argv, program));

@@ -175,6 +175,17 @@ export const RULES: readonly AnyRule[] = [
   rule('logistic', 'exp(u)/(1 + exp(u)) = σ(u) and 1/(1 + exp(−u)) = σ(u), entrywise too', 'mul', (n) => logistic(n.args, C.mulAll)),
   rule('logistic-entrywise', 'exp(u) ⊙ (𝟙 + exp(u))^∘⁻¹ = σ(u)', 'hadamard', (n) => logistic(n.args, (a) => C.hadamard(...a))),
 
+  rule('softmax', 'exp(x)/(𝟙ᵀexp(x)) = softmax(x)', 'mul', (n) => {
+    const tensor = n.args[n.args.length - 1];
+    if (!(tensor.op === 'apply' && tensor.attr.kind === 'builtin' && tensor.attr.name === 'exp' && isColumn(tensor.shape))) return undefined;
+    const isSumOfIt = (f: Node) =>
+      f.op === 'pow' && f.args[1].op === 'const' && Q.toNumber(f.args[1].attr) === -1 && f.args[0].op === 'matmul' && f.args[0].args.length === 2 &&
+      f.args[0].args[0].op === 'transpose' && f.args[0].args[0].args[0].op === 'ones' && f.args[0].args[1] === tensor;
+    const i = n.args.findIndex(isSumOfIt);
+    if (i < 0) return undefined;
+    return C.mul(...n.args.filter((_, j) => j !== i && j !== n.args.length - 1), C.softmax(tensor.args[0]));
+  }),
+
   // ---- sums ----
   rule('subtract-sum', 'a − (b − c) = a − b + c', 'add', (n) => {
     const i = n.args.findIndex((t) => t.op === 'mul' && t.args.length === 2 && t.args[0].op === 'const' && Q.toNumber(t.args[0].attr) === -1 && t.args[1].op === 'add');

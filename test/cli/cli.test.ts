@@ -108,3 +108,11 @@ describe('chainrule', () => {
     }
   });
 });
+
+describe('expressions that start with a minus sign', () => {
+  it('are expressions, not options', () => {
+    const r = chainrule(['diff', '-x^2', '--wrt', 'x', '-w', 'x: scalar']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe('−2x');
+  });
+});

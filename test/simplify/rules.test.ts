@@ -60,6 +60,7 @@ const CASES: readonly Case[] = [
   { rule: 'distribute-if-smaller', input: C.hadamard(C.add(a, c), b), before: '(a + c) ⊙ b', after: null },
   { rule: 'expand-sum-if-smaller', input: C.add(C.hadamard(a, C.add(ones, C.neg(b))), C.neg(C.hadamard(C.add(ones, C.neg(a)), b))), before: 'a ⊙ (𝟙 − b) − (𝟙 − a) ⊙ b', after: 'a − b' },
   { rule: 'expand-sum-if-smaller', input: C.add(C.hadamard(a, C.add(ones, C.neg(b))), c), before: 'a ⊙ (𝟙 − b) + c', after: null },
+  { rule: 'softmax', input: C.mul(α, C.pow(C.matmul(T(ones), C.builtin('exp', a)), -1), C.builtin('exp', a)), before: 'α(𝟙ᵀ exp(a))⁻¹ exp(a)', after: 'α softmax(a)' },
   { rule: 'positive-term-first', input: C.add(C.neg(a), b), before: '−a + b', after: 'b − a' },
   { rule: 'matrix-before-its-transpose', input: C.add(T(B), B), before: 'Bᵀ + B', after: 'B + Bᵀ' },
   { rule: 'matrix-before-its-transpose', input: C.add(T(B), A), before: 'Bᵀ + A', after: null },
