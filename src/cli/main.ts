@@ -44,7 +44,8 @@ export function expressionsNotFlags(argv: readonly string[], program: Command): 
     c.commands.forEach(collect);
   };
   collect(program);
-  return argv.map((arg, i) => (i >= 2 && /^-/.test(arg) && !flags.has(arg.split('=')[0]) ? `−${arg.slice(1)}` : arg));
+  // A lone `-` is stdin.
+  return argv.map((arg, i) => (i >= 2 && arg.length > 1 && /^-/.test(arg) && !flags.has(arg.split('=')[0]) ? `−${arg.slice(1)}` : arg));
 }
 
 const program = buildProgram();
