@@ -14,17 +14,22 @@ export interface ViewerPage {
 
 const escapeHtml = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
 
-export function viewerHtml(page: ViewerPage): string {
-  const frames = JSON.stringify(page.frames.map((f) => f.file));
-  const steps = JSON.stringify(page.frames.map((f) => f.step));
-  const charts = page.charts.map((c) => `  <img class="chart" src="${escapeHtml(c.file)}" alt="${escapeHtml(c.alt)}">`).join('\n');
+/** The start of every page: doctype, title and the shared body style; each page adds its own rules. */
+function pageHead(title: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>${escapeHtml(page.title)}</title>
+<title>${escapeHtml(title)}</title>
 <style>
-  body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 24px; color: #222; max-width: 1100px; }
+  body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 24px; color: #222; max-width: 1100px; }`;
+}
+
+export function viewerHtml(page: ViewerPage): string {
+  const frames = JSON.stringify(page.frames.map((f) => f.file));
+  const steps = JSON.stringify(page.frames.map((f) => f.step));
+  const charts = page.charts.map((c) => `  <img class="chart" src="${escapeHtml(c.file)}" alt="${escapeHtml(c.alt)}">`).join('\n');
+  return `${pageHead(page.title)}
   h1 { font-size: 20px; margin: 0 0 4px; }
   p.summary { color: #555; margin: 0 0 16px; }
   .player { border: 1px solid #ddd; border-radius: 6px; padding: 12px; margin-bottom: 24px; }
@@ -114,13 +119,7 @@ export function overviewHtml(page: OverviewPage): string {
 </section>`)
     .join('\n');
   const charts = page.charts.map((c) => `<section>\n  <h2>${escapeHtml(c.caption)}</h2>\n  <img src="${escapeHtml(c.file)}" alt="${escapeHtml(c.caption)}">\n</section>`).join('\n');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>${escapeHtml(page.title)}</title>
-<style>
-  body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 24px; color: #222; max-width: 1100px; }
+  return `${pageHead(page.title)}
   h1 { font-size: 22px; margin: 0 0 8px; }
   h2 { font-size: 17px; margin: 28px 0 4px; }
   p.summary, p.intro { color: #555; margin: 0 0 10px; }
