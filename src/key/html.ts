@@ -1,5 +1,9 @@
-// The answer key as one self-contained HTML page: every formula rendered by KaTeX to MathML
-// (browsers draw it natively, no stylesheet or fonts to ship), graphs as inline SVG.
+// The answer key as one self-contained HTML page: every formula typeset by KaTeX (HTML for the
+// eye, MathML for screen readers), with KaTeX's stylesheet and its woff2 fonts inlined so the page
+// needs nothing beside it; graphs as inline SVG.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import katex from 'katex';
 import { backwardLatexRows, forwardLatexRows } from '../steps/index.ts';
 import { splitMath } from './problems.ts';
@@ -13,11 +17,23 @@ export class MathRenderer {
   render(tex: string, display: boolean): string {
     this.formulas.push({ tex, display });
     // throwOnError: a formula KaTeX cannot read is a bug to fix, never red text in a key.
-    return katex.renderToString(tex, { displayMode: display, throwOnError: true, output: 'mathml', strict: 'ignore' });
+    return katex.renderToString(tex, { displayMode: display, throwOnError: true, output: 'htmlAndMathml', strict: 'ignore' });
   }
   text(s: string): string {
     return splitMath(s).map((p) => (p.math ? this.render(p.text, false) : escape(p.text))).join('');
   }
+}
+
+/** katex.min.css with each font as a woff2 data URI (the woff/ttf fallbacks dropped): about 400 KB. */
+let katexStyle: string | undefined;
+function inlinedKatexStyle(): string {
+  if (katexStyle !== undefined) return katexStyle;
+  const dist = dirname(createRequire(import.meta.url).resolve('katex/dist/katex.min.css'));
+  const css = readFileSync(join(dist, 'katex.min.css'), 'utf8');
+  katexStyle = css
+    .replace(/,\s*url\(fonts\/[^)]+\.(woff|ttf)\) format\("(woff|truetype)"\)/g, '')
+    .replace(/url\(fonts\/([^)]+\.woff2)\)/g, (_, file: string) => `url(data:font/woff2;base64,${readFileSync(join(dist, 'fonts', file)).toString('base64')})`);
+  return katexStyle;
 }
 
 const aligned = (rows: readonly string[]): string => `\\begin{aligned}\n${rows.join(' \\\\\n')}\n\\end{aligned}`;
@@ -67,5 +83,5 @@ export function toHtml(sheets: readonly SolvedSheet[], m: MathRenderer = new Mat
       out.push(...p.parts.map((q) => part(q, m)));
     }
   }
-  return `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>${escape(title)}</title>\n<style>\n${STYLE}\n</style>\n</head>\n<body>\n<h1>${escape(title)}</h1>\n<p class="course">Written by chainrule.</p>\n${out.join('\n')}\n</body>\n</html>\n`;
+  return `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>${escape(title)}</title>\n<style>\n${inlinedKatexStyle()}\n${STYLE}\n</style>\n</head>\n<body>\n<h1>${escape(title)}</h1>\n<p class="course">Written by chainrule.</p>\n${out.join('\n')}\n</body>\n</html>\n`;
 }
