@@ -109,7 +109,7 @@ describe('the HTML key of all samples', () => {
     for (const f of m.formulas) expect(() => katex.renderToString(f.tex, { displayMode: f.display, throwOnError: true })).not.toThrow();
     expect(html).not.toContain('katex-error');
     const graphs = solved.flatMap((s) => s.problems.flatMap((p) => p.parts.flatMap((q) => q.solutions.filter((x) => x.computation.show.includes('graph')))));
-    expect((html.match(/<svg/g) ?? []).length).toBe(graphs.length);
+    expect((html.match(/<figure class="graph"><svg/g) ?? []).length).toBe(graphs.length);
   });
 
   it('writes Markdown whose graph links point at SVG files', () => {
