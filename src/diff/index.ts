@@ -34,14 +34,16 @@ export function backward(output: Node, variables: readonly Node[]): Backward {
   const depends = new Set<Node>();
   for (const node of order) if (wanted.has(node) || node.args.some((a) => depends.has(a))) depends.add(node);
 
-  const contributions = new Map<Node, Node[]>([[output, [C.ONE]]]);
+  // Each contribution remembers its consumer's place in the forward order, so sums read in the
+  // order of the input: ∂₁f·g₁′ + ∂₂f·g₂′, not the reverse order the backward pass meets them in.
+  const contributions = new Map<Node, { at: number; part: Node }[]>([[output, [{ at: order.length, part: C.ONE }]]]);
   const adjoints = new Map<Node, Node>();
   const visited: Node[] = [];
   for (let k = order.length - 1; k >= 0; k--) {
     const node = order[k];
     const parts = contributions.get(node);
     if (!parts || !depends.has(node)) continue;
-    const adjoint = C.add(...parts);
+    const adjoint = C.addAll([...parts].sort((a, b) => a.at - b.at).map((c) => c.part));
     adjoints.set(node, adjoint);
     visited.push(node);
     contributions.delete(node);
@@ -51,8 +53,8 @@ export function backward(output: Node, variables: readonly Node[]): Backward {
       const part = rule(node as NodeOf<Op>, adjoint, i);
       if (part === undefined) return;
       const list = contributions.get(arg);
-      if (list) list.push(part);
-      else contributions.set(arg, [part]);
+      if (list) list.push({ at: k, part });
+      else contributions.set(arg, [{ at: k, part }]);
     });
   }
   const gradients = new Map<Node, Node>();

@@ -5,7 +5,7 @@ import { checkGradients } from '../../src/check/index.ts';
 
 const cases: [string, string, string][] = [
   ['aᵀSb', 'S: n×n symmetric', '½(abᵀ + baᵀ)'],
-  ['xᵀSx + log|S|', 'S: n×n symmetric', 'S⁻¹ + xxᵀ'],
+  ['xᵀSx + log|S|', 'S: n×n symmetric', 'xxᵀ + S⁻¹'],
   ['tr(SA)', 'S: n×n symmetric; A: n×n', '½(A + Aᵀ)'],
 ];
 

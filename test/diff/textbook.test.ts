@@ -11,7 +11,7 @@ const CASES: [source: string, where: string, wrt: string, printed: string][] = [
   ['logsumexp(Wx) − yᵀWx', 'W: k×d; y: k', 'x', 'Wᵀ(softmax(Wx) − y)'],
   ['½yᵀK⁻¹y + ½log|K| + (n/2)log(2π)', 'K: n×n symmetric; y: n', 'K', '½(K⁻¹ − K⁻¹yyᵀK⁻¹)'],
   ['(y − μ)ᵀΣ⁻¹(y − μ) + log|Σ|', 'Σ: n×n symmetric; y, μ: n', 'μ', '−2Σ⁻¹(y − μ)'],
-  ['‖Xw − y‖² + λ‖w‖²', 'X: n×d; y: n; λ: scalar', 'w', '2(λw + Xᵀ(Xw − y))'],
+  ['‖Xw − y‖² + λ‖w‖²', 'X: n×d; y: n; λ: scalar', 'w', '2(Xᵀ(Xw − y) + λw)'],
   ['‖A − BC‖_F²', 'A: n×m; B: n×k; C: k×m', 'B', '−2(A − BC)Cᵀ'],
   ['½θᵀAθ − bᵀθ', 'A: n×n symmetric; b, θ: n', 'θ', 'Aθ − b'],
   ['xᵀAx', 'A: n×n', 'x', '(A + Aᵀ)x'],
