@@ -174,6 +174,10 @@ const N_ARY: ReadonlySet<Op> = new Set(['add', 'mul', 'matmul', 'hadamard']);
 const atom = (text: string): Printed => ({ text, level: Level.ATOM });
 const word = (key: string, p: Printer): string => FUNCTION_WORDS[key][p.format];
 
+/** x⁻¹ for a scalar name: the one reciprocal a fraction can show and still read back as the same node. */
+const isReciprocalOfName = (n: Node): boolean =>
+  n.op === 'pow' && isScalar(n.shape) && ['var', 'dim', 'constant'].includes(n.args[0].op) && n.args[1].op === 'const' && n.args[1].attr.num === -1 && n.args[1].attr.den === 1;
+
 /** Prints a product: sign, coefficient (a fraction in LaTeX, with the leading scalar names in its numerator), factors. */
 function printProduct(node: NodeOf<'mul'>, p: Printer): Printed {
   const first = node.args[0];
@@ -191,6 +195,11 @@ function printProduct(node: NodeOf<'mul'>, p: Printer): Printed {
     const numerator = k > 0 ? p.juxtapose([...(magnitude.num === 1 ? [] : [String(magnitude.num)]), ...factors.slice(0, k).map((f) => p.print(f).text)]) : String(magnitude.num);
     parts.push(`\\frac{${numerator}}{${magnitude.den}}`);
     factors = factors.slice(k);
+  } else if (p.format === 'latex' && Q.isExact(magnitude) && factors.length > 0 && isReciprocalOfName(factors[0]) && (!isOne || factors[0].args[0].op === 'dim')) {
+    // −2N⁻¹Xᵀ(y − Xw) is written −\frac{2}{N}X^{\top}(y − Xw), and N⁻¹ of a size \frac{1}{N}; a parameter's
+    // plain reciprocal stays β⁻¹ as the notes write it. \frac{2}{N} reads back as the same product.
+    parts.push(`\\frac{${magnitude.num}}{${p.print(factors[0].args[0]).text}}`);
+    factors = factors.slice(1);
   } else if (!isOne) {
     parts.push(p.constant(magnitude));
   }
