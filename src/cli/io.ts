@@ -66,3 +66,13 @@ export function parseDims(value: string | undefined): Record<string, number> {
 
 /** The `Examples:` block every command's --help ends with. */
 export const examples = (lines: readonly string[]): string => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+
+/** Runs a command on EXPR: reads it (text, `-` or `@file`) and gives it to the body; an error is
+ * shown against that text. */
+export function runOn(expr: string, debug: boolean | undefined, body: (source: string) => void | number | Promise<void | number>): Promise<never> {
+  let source: string | undefined;
+  return run(() => {
+    source = readSource(expr);
+    return body(source);
+  }, { debug, source: () => source });
+}

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import type { Lang } from '../../compile.ts';
 import { generate } from '../../compile.ts';
 import { ChainruleError } from '../../errors.ts';
-import { parseDims, readSource, run, splitList } from '../io.ts';
+import { parseDims, runOn, splitList } from '../io.ts';
 
 interface CodegenFlags {
   wrt: string;
@@ -61,14 +61,12 @@ vectors and matrices Float64Array (row-major). Sizes not fixed by --dims are rea
 or passed as the second argument: valueAndGrad(input, { h: 64 }).
 `)
     .action((expr: string, o: CodegenFlags) => {
-      let source: string | undefined;
-      return run(() => {
-        source = readSource(expr);
+      return runOn(expr, o.debug, (source) => {
         const text = generate(source, { wrt: splitList(o.wrt), where: o.where, of: o.of, dims: parseDims(o.dims), lang: langOf(o), command: commandLine(expr, o) });
         if (o.output) {
           writeFileSync(o.output, text);
           process.stderr.write(`wrote ${o.output}\n`);
         } else process.stdout.write(text);
-      }, { debug: o.debug, source: () => source });
+      });
     });
 }

@@ -4,7 +4,7 @@ import { differentiate, bindValues, parse, valueAndGradient } from '../../api.ts
 import { checkGradients } from '../../check/index.ts';
 import type { Layout } from '../../diff/index.ts';
 import { describeShape } from '../../ir/shape.ts';
-import { examples, EXIT, parseDims, readJson, readSource, run, splitList } from '../io.ts';
+import { examples, EXIT, parseDims, readJson, runOn, splitList } from '../io.ts';
 import { formatValue } from './language.ts';
 
 
@@ -46,9 +46,7 @@ export function registerDiffCommands(program: Command): void {
       "chainrule diff '(wᵀφ − y)²' --wrt w --where 'w, φ: 2; y: scalar' --at values.json --format json",
     ]))
     .action((expr: string, o: DiffFlags) => {
-      let source: string | undefined;
-      return run(() => {
-        source = readSource(expr);
+      return runOn(expr, o.debug, (source) => {
         const model = parse(source, { where: o.where, of: o.of });
         const result = differentiate(model, splitList(o.wrt), { layout: layoutOf(o.layout), expand: o.expand });
         const out = model.output.display ?? 'f';
@@ -79,7 +77,7 @@ export function registerDiffCommands(program: Command): void {
           for (const [name, count] of result.simplifier.trace.fired) lines.push(`  ${name} ×${count}`);
         }
         process.stdout.write(`${lines.join('\n')}\n`);
-      }, { debug: o.debug, source: () => source });
+      });
     });
 
   program
@@ -95,9 +93,7 @@ export function registerDiffCommands(program: Command): void {
     .option('-f, --format <format>', 'text | json', 'text')
     .addHelpText('after', examples(["chainrule check '‖Wx − x‖²' --wrt W,x", "chainrule check 'L = −½ tr((αAAᵀ + β⁻¹I)⁻¹BBᵀ)' --wrt A,B --where 'A, B: n×n'"]) + '\nExit code 3 when some relative error exceeds the tolerance.\n')
     .action((expr: string, o: DiffFlags & { points: string; seed: string; tolerance: string }) => {
-      let source: string | undefined;
-      return run(() => {
-        source = readSource(expr);
+      return runOn(expr, o.debug, (source) => {
         const model = parse(source, { where: o.where, of: o.of });
         const result = differentiate(model, splitList(o.wrt));
         const checks = checkGradients(model, result.derivatives, { points: Number(o.points), seed: Number(o.seed) });
@@ -111,6 +107,6 @@ export function registerDiffCommands(program: Command): void {
           }
         }
         return ok ? EXIT.ok : EXIT.mismatch;
-      }, { debug: o.debug, source: () => source });
+      });
     });
 }

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { bindValues, findVariable, parse } from '../../api.ts';
 import { ChainruleError } from '../../errors.ts';
 import { buildGraph, dotToSvg, toDot, toMermaid, toTikz } from '../../graph/index.ts';
-import { parseDims, readJson, readSource, run, splitList } from '../io.ts';
+import { parseDims, readJson, runOn, splitList } from '../io.ts';
 
 interface GraphFlags {
   granularity?: string;
@@ -50,9 +50,7 @@ Examples:
   $ chainrule graph 'z = wx + b; y = σ(z); L = ½(y − t)²' --where 'w, x, b, t: scalar' --format mermaid
 `)
     .action((expr: string, o: GraphFlags) => {
-      let source: string | undefined;
-      return run(async () => {
-        source = readSource(expr);
+      return runOn(expr, o.debug, async (source) => {
         const format = formatOf(o);
         const model = parse(source, { where: o.where, of: o.of });
         const wrt = o.wrt ? splitList(o.wrt).map((w) => findVariable(model, w)) : undefined;
@@ -63,6 +61,6 @@ Examples:
           writeFileSync(o.output, text);
           process.stderr.write(`wrote ${o.output}\n`);
         } else process.stdout.write(text);
-      }, { debug: o.debug, source: () => source });
+      });
     });
 }

@@ -4,7 +4,7 @@ import type { Model } from '../../build/index.ts';
 import { describeShape } from '../../ir/shape.ts';
 import { print } from '../../print/index.ts';
 import { bindValues, evaluateNode, parse } from '../../api.ts';
-import { examples, parseDims, readJson, readSource, run } from '../io.ts';
+import { examples, parseDims, readJson, runOn } from '../io.ts';
 
 interface Common {
   where?: string;
@@ -37,9 +37,7 @@ export function registerLanguageCommands(program: Command): void {
       'echo "z = wx + b; y = σ(z)" | chainrule parse - --where "w, x, b: scalar"',
     ]))
     .action((expr: string, o: Common) => {
-      let source: string | undefined;
-      return run(() => {
-        source = readSource(expr);
+      return runOn(expr, o.debug, (source) => {
         const model = parse(source, { where: o.where, of: o.of });
         const out = model.output.node;
         if (o.format === 'json') {
@@ -53,7 +51,7 @@ export function registerLanguageCommands(program: Command): void {
         for (const d of model.definitions) if (d.node !== out) lines.push(`  ${d.display} = …: ${describeShape(d.node.shape)}`);
         lines.push(`  result: ${describeShape(out.shape)}`);
         process.stdout.write(`${lines.join('\n')}\n`);
-      }, { debug: o.debug, source: () => source });
+      });
     });
 
   program
@@ -64,12 +62,10 @@ export function registerLanguageCommands(program: Command): void {
     .option('--of <name>', 'the definition to print (default: the last line)')
     .addHelpText('after', examples(["chainrule latex '−γ/2·log|αAAᵀ+β⁻¹I|'", "chainrule latex 'norm(W*x - x)^2'"]))
     .action((expr: string, o: Common) => {
-      let source: string | undefined;
-      return run(() => {
-        source = readSource(expr);
+      return runOn(expr, o.debug, (source) => {
         const model = parse(source, { where: o.where, of: o.of });
         process.stdout.write(`${print(model.output.node, 'latex')}\n`);
-      }, { debug: o.debug, source: () => source });
+      });
     });
 
   program
@@ -86,14 +82,12 @@ export function registerLanguageCommands(program: Command): void {
       "chainrule eval 'log|A|' --at A.json --format json",
     ]))
     .action((expr: string, o: Common & { at: string; dims?: string }) => {
-      let source: string | undefined;
-      return run(() => {
-        source = readSource(expr);
+      return runOn(expr, o.debug, (source) => {
         const model = parse(source, { where: o.where, of: o.of });
         const bound = bindValues(model, readJson(o.at), parseDims(o.dims));
         const value = evaluateNode(model.output.node, bound);
         process.stdout.write(o.format === 'json' ? `${JSON.stringify({ value })}\n` : `${formatValue(value)}\n`);
-      }, { debug: o.debug, source: () => source });
+      });
     });
 }
 

@@ -6,7 +6,7 @@ import { ChainruleError } from '../../errors.ts';
 import { describeShape } from '../../ir/shape.ts';
 import { printName } from '../../print/names.ts';
 import { derive, explainLines, printLine, printers, renderLatex, renderMarkdown, renderText } from '../../steps/index.ts';
-import { examples, readSource, run, splitList } from '../io.ts';
+import { examples, runOn, splitList } from '../io.ts';
 
 interface StepsFlags {
   granularity?: string;
@@ -39,9 +39,7 @@ export function registerStepsCommands(program: Command): void {
       "chainrule steps '‖Wx − x‖²' --wrt W --format latex --explain",
     ]))
     .action((expr: string, o: StepsFlags) => {
-      let source: string | undefined;
-      return run(() => {
-        source = readSource(expr);
+      return runOn(expr, o.debug, (source) => {
         if (!['gradient', 'numerator'].includes(o.layout)) throw new ChainruleError(`--layout is gradient or numerator, not ${o.layout}`);
         const model = parse(source, { where: o.where, of: o.of });
         const variables = o.wrt ? splitList(o.wrt).map((w) => findVariable(model, w)) : model.variables;
@@ -72,6 +70,6 @@ export function registerStepsCommands(program: Command): void {
           default:
             throw new ChainruleError(`--format is text, latex, md or json, not ${o.format}`);
         }
-      }, { debug: o.debug, source: () => source });
+      });
     });
 }
