@@ -7,12 +7,13 @@ import type { Backward, Layout } from './diff/index.ts';
 import { backward, inLayout } from './diff/index.ts';
 import type { DimSizes, Tensor } from './eval/index.ts';
 import { evaluate, inferDims, tensor } from './eval/index.ts';
+import type { Folder } from './ir/fold.ts';
+import { definitionFolder } from './ir/fold.ts';
 import type { Node } from './ir/node.ts';
 import { isColumn, isScalar } from './ir/shape.ts';
 import type { Format } from './print/index.ts';
 import { print } from './print/index.ts';
 import { Simplifier } from './simplify/index.ts';
-import type { Name } from './syntax/ast.ts';
 import { parseDeclarations, parseProgram } from './syntax/parse.ts';
 
 export interface ParseOptions {
@@ -52,13 +53,10 @@ export function findVariable(model: Model, written: string): VariableInfo {
   throw new ChainruleError(`${written} is not a variable of the expression`, { hint: known ? `its variables are ${known}` : 'the expression has no variables' });
 }
 
-/** Names the user gave to intermediate values (`h`, `ŷ`), for printing results in their terms. */
-export function definitionNames(model: Model): Map<Node, Name> {
-  const names = new Map<Node, Name>();
-  for (const d of model.definitions) {
-    if (d.node.op !== 'var' && d.node.op !== 'const' && d.node !== model.output.node) names.set(d.node, d.name);
-  }
-  return names;
+/** Writes nodes in the names the user gave to intermediate values (`(ŷ − y)hᵀ`), as an IR rewrite.
+ * The output itself is not folded into its own name, nor are definitions that are bare variables. */
+export function inDefinitions(model: Model): Folder {
+  return definitionFolder(model.definitions.filter((d) => d.node.args.length > 0 && d.node !== model.output.node));
 }
 
 export interface Derivative {
@@ -91,11 +89,12 @@ export function differentiate(model: Model, wrt: readonly string[], options: Dif
   const variables = wrt.map((w) => findVariable(model, w));
   const pass = backward(model.output.node, variables.map((v) => v.node));
   const simplifier = new Simplifier(true);
-  const names = options.expand ? undefined : definitionNames(model);
+  const fold = options.expand ? (n: Node) => n : inDefinitions(model);
   const derivatives = variables.map((variable) => {
     const raw = pass.gradients.get(variable.node) as Node;
     const node = simplifier.simplify(inLayout(raw, options.layout ?? 'gradient'));
-    const show = (f: Format) => print(node, f, names);
+    const shown = fold(node);
+    const show = (f: Format) => print(shown, f);
     return { variable, node, raw, unicode: show('unicode'), latex: show('latex'), ascii: show('ascii') };
   });
   return { model, derivatives, backward: pass, simplifier };

@@ -4,13 +4,13 @@
 import type { DiffResult } from './api.ts';
 import type { Model, VariableInfo } from './build/index.ts';
 import type { Node } from './ir/node.ts';
-import { definitionNames, differentiate, parse } from './api.ts';
+import { differentiate, inDefinitions, parse } from './api.ts';
 import { emitModule } from './codegen/module.ts';
 import type { ModuleSpec } from './codegen/module.ts';
 import type { Lang } from './codegen/print.ts';
 import { ChainruleError } from './errors.ts';
 import { lower } from './lower/lower.ts';
-import { Printer } from './print/index.ts';
+import { print } from './print/index.ts';
 import { identifierFor } from './print/names.ts';
 
 export type { Lang };
@@ -72,8 +72,8 @@ export function moduleSpecFor(model: Model, derivatives: readonly GeneratedDeriv
     owners.set(key, v.display);
     keys.set(v.key, key);
   }
-  const printer = new Printer('unicode', definitionNames(model));
-  const label = (node: Node): string => printer.printRoot(node);
+  const fold = inDefinitions(model);
+  const label = (node: Node): string => print(fold(node, { keepRoot: true }), 'unicode');
   const ids = { next: 1 };
   const lowerOptions = { dims, inputKey: (k: string) => keys.get(k) as string, label, ids };
   const output = model.output.node;

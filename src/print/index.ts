@@ -6,7 +6,6 @@
 //   SUM  a + b, a − b        NEG  −a          PRODUCT  a·b, a ⊙ b, a/b (explicit operators)
 //   JUXT ab (juxtaposition)  POSTFIX aᵀ, a², f(a)   ATOM  names, numbers, |a|, ‖a‖, (a)
 import type { Node, NodeOf, Op } from '../ir/node.ts';
-import { intern } from '../ir/node.ts';
 import * as Q from '../ir/rational.ts';
 import { isScalar } from '../ir/shape.ts';
 import type { Name } from '../syntax/ast.ts';
@@ -59,44 +58,17 @@ export class Printer {
   private readonly memo = new Map<Node, Printed>();
   readonly t: (typeof TOKENS)[Format];
 
-  /** `abbreviations` prints a node as a name the user gave it (`h` for relu(W₁x + b₁)), except at the root. */
-  constructor(
-    readonly format: Format,
-    private readonly abbreviations: ReadonlyMap<Node, Name> = new Map(),
-  ) {
+  constructor(readonly format: Format) {
     this.t = TOKENS[format];
-  }
-
-  /** Prints `root`, using abbreviations only below it. */
-  printRoot(root: Node): string {
-    return (NOTATIONS[root.op] as Notation<Op>)(this.abbreviateRuns(root) as NodeOf<Op>, this).text;
   }
 
   print(node: Node): Printed {
     let p = this.memo.get(node);
     if (!p) {
-      const name = this.abbreviations.get(node);
-      p = name ? atom(printName(name, this.format)) : (NOTATIONS[node.op] as Notation<Op>)(this.abbreviateRuns(node) as NodeOf<Op>, this);
+      p = (NOTATIONS[node.op] as Notation<Op>)(node as NodeOf<Op>, this);
       this.memo.set(node, p);
     }
     return p;
-  }
-
-  /** Flattening merges ŷ − y into W₂h + b₂ − y; a named n-ary node whose operands stand as a
-   * contiguous run inside this one is printed by its name again. Matched on nodes, not text. */
-  private abbreviateRuns(node: Node): Node {
-    if (this.abbreviations.size === 0 || !N_ARY.has(node.op)) return node;
-    for (const [named] of this.abbreviations) {
-      if (named.op !== node.op || named.args.length >= node.args.length) continue;
-      const k = named.args.length;
-      for (let i = 0; i + k <= node.args.length; i++) {
-        if (named.args.every((a, j) => node.args[i + j] === a)) {
-          const args = [...node.args.slice(0, i), named, ...node.args.slice(i + k)];
-          return intern(node.op, args, node.shape, node.attr as never) as Node;
-        }
-      }
-    }
-    return node;
   }
 
   /** The child's text, in parentheses when its level is below `min`. */
@@ -169,7 +141,6 @@ type Notation<O extends Op> = (node: NodeOf<O>, p: Printer) => Printed;
 
 /** Ops printed as a function applied to parenthesized arguments. */
 const CALL_LIKE: ReadonlySet<Op> = new Set(['apply', 'trace', 'diag', 'max', 'min', 'softmax', 'logsumexp', 'call']);
-const N_ARY: ReadonlySet<Op> = new Set(['add', 'mul', 'matmul', 'hadamard']);
 
 const atom = (text: string): Printed => ({ text, level: Level.ATOM });
 const word = (key: string, p: Printer): string => FUNCTION_WORDS[key][p.format];
@@ -313,8 +284,8 @@ export const NOTATIONS: { [O in Op]: Notation<O> } = {
   },
 };
 
-export function print(node: Node, format: Format, abbreviations?: ReadonlyMap<Node, Name>): string {
-  return new Printer(format, abbreviations).printRoot(node);
+export function print(node: Node, format: Format): string {
+  return new Printer(format).print(node).text;
 }
 
 export const toLatex = (node: Node): string => print(node, 'latex');

@@ -26,7 +26,8 @@ import { Simplifier } from '../simplify/index.ts';
 import type { Name } from '../syntax/ast.ts';
 import type { Grouping, Step } from './group.ts';
 import type { Granularity } from './group.ts';
-import { groupSteps, substitute } from './group.ts';
+import { substitute } from '../ir/fold.ts';
+import { groupSteps } from './group.ts';
 import { presentNumerator } from './numerator.ts';
 
 export interface ForwardLine {

@@ -5,11 +5,8 @@
 // from the rules below. The same grouping feeds the step printer and the graph drawer, so the
 // names on the graph are the names in the derivation.
 import type { Model } from '../build/index.ts';
-import * as C from '../ir/construct.ts';
+import { letExpression, substitute, symbolFor } from '../ir/fold.ts';
 import type { Node } from '../ir/node.ts';
-import { isSymmetric } from '../ir/properties.ts';
-import * as Q from '../ir/rational.ts';
-import { isScalar } from '../ir/shape.ts';
 import { topoSort } from '../ir/node.ts';
 import type { Name } from '../syntax/ast.ts';
 import { nameKey } from '../syntax/ast.ts';
@@ -87,72 +84,6 @@ function freshLetter(model: Model): string {
 
 const outputName = (model: Model): Name => model.output.key !== undefined ? (model.definitions.find((d) => d.key === model.output.key)?.name ?? { base: model.output.display ?? 'f' }) : { base: 'f' };
 
-/** Replaces nodes by others throughout `root`, rebuilding through the constructors. */
-export function substitute(root: Node, replacements: ReadonlyMap<Node, Node>): Node {
-  if (replacements.size === 0) return root;
-  const memo = new Map<Node, Node>();
-  for (const n of topoSort([root])) memo.set(n, replacements.get(n) ?? C.rebuild(n, n.args.map((a) => memo.get(a) ?? a)));
-  return memo.get(root) as Node;
-}
-
-/** n-ary ops whose constructors flatten nested operands: where a named definition can dissolve. */
-const FLATTENED: ReadonlySet<Node['op']> = new Set(['add', 'mul', 'hadamard', 'matmul']);
-
-/**
- * The constructors flatten: after `R = ½w²; L_reg = L + λR`, the IR of L_reg holds ½·λ·w², with no
- * node for R. This finds a definition's operands inside a flattened node (as a sub-multiset; a
- * contiguous run for the non-commutative matrix product) and puts the definition's symbol back:
- * ½·λ·w² → λ·R. Numeric coefficients divide out (2·½ stays exact).
- */
-function refactor(n: Node, def: Node, symbol: Node): Node | undefined {
-  if (n.op !== def.op || !FLATTENED.has(n.op) || n === def) return undefined;
-  if (n.op === 'matmul') {
-    const k = def.args.length;
-    for (let i = 0; i + k <= n.args.length; i++) {
-      if (def.args.every((a, j) => n.args[i + j] === a)) return C.matmul(...n.args.slice(0, i), symbol, ...n.args.slice(i + k));
-    }
-    return undefined;
-  }
-  const rest: (Node | undefined)[] = [...n.args];
-  let coefficient = Q.ONE;
-  let first = -1;
-  for (const a of def.args) {
-    const at = rest.indexOf(a);
-    if (at >= 0) {
-      rest[at] = undefined;
-      // Numeric factors print first whatever their place; the symbol goes where the first symbolic operand was.
-      if (a.op !== 'const' && (first < 0 || at < first)) first = at;
-    }
-    else if (n.op === 'mul' && a.op === 'const') coefficient = Q.mul(coefficient, Q.reciprocal(a.attr));
-    else return undefined;
-  }
-  // The symbol takes the place of the definition's first operand: ŷ − y, not −y + ŷ.
-  const args = rest.map((r, i) => (i === first ? symbol : r)).filter((r): r is Node => r !== undefined);
-  if (first < 0) args.push(symbol);
-  if (coefficient.num !== 1 || coefficient.den !== 1) {
-    const c = args.findIndex((r) => r.op === 'const');
-    if (c < 0) args.unshift(C.num(coefficient));
-    else args[c] = C.num(Q.mul((args[c] as Extract<Node, { op: 'const' }>).attr, coefficient));
-  }
-  return C.make(n.op, null as never, args, n.shape);
-}
-
-/** A definition's node written over the symbols of earlier definitions. */
-function letExpression(node: Node, earlier: readonly { node: Node; symbol: Node; expr: Node }[]): Node {
-  const exact = new Map<Node, Node>();
-  for (const e of earlier) exact.set(e.node, e.symbol).set(e.expr, e.symbol);
-  const memo = new Map<Node, Node>();
-  for (const n of topoSort([node])) {
-    let m = exact.get(n) ?? C.rebuild(n, n.args.map((a) => memo.get(a) ?? a));
-    m = exact.get(m) ?? m;
-    // Latest definitions first: they are the largest, and contain the earlier ones. Operands are
-    // already over symbols, so a definition is looked for in its let-form.
-    for (let k = earlier.length - 1; k >= 0 && FLATTENED.has(m.op); k--) m = refactor(m, earlier[k].expr, earlier[k].symbol) ?? m;
-    memo.set(n, m);
-  }
-  return memo.get(node) as Node;
-}
-
 /** Chooses the steps of a model's output: the user's definitions when it is a program, else z₁, z₂, … */
 /** `step`: the notes' grouping (Wx + b, ½‖z‖² and log|K| are one step each). `operation`: one
  * step per IR operation, transposes and constant multiples included, for the finest graph. */
@@ -200,7 +131,7 @@ export function groupSteps(model: Model, granularity: Granularity = 'step'): Gro
   const steps: Step[] = [];
   for (const c of chosen) {
     const key = `⟨step ${nameKey(c.name)}⟩`;
-    const symbol = C.variable({ key, name: c.name, symmetric: isSymmetric(c.node) && !isScalar(c.node.shape) }, c.node.shape);
+    const symbol = symbolFor(c.name, c.node, key);
     steps.push({ ...c, symbol, expr: letExpression(c.node, steps) });
   }
   // Only the steps the output uses (a program may define more than its output needs).

@@ -1,5 +1,6 @@
 // Step-by-step derivations: the forward pass as named intermediates, the backward pass node by node.
-export { groupSteps, isLeaf, substitute } from './group.ts';
+export { substitute } from '../ir/fold.ts';
+export { groupSteps, isLeaf } from './group.ts';
 export type { Grouping, Step } from './group.ts';
 export { derive } from './derive.ts';
 export type { BackwardLine, ChainTerm, Derivation, DeriveOptions, ForwardLine } from './derive.ts';

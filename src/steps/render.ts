@@ -20,7 +20,7 @@ export function partial(of: Name, wrt: Name, format: Notation): string {
     : `∂${printName(of, 'unicode')}/∂${printName(wrt, 'unicode')}`;
 }
 
-/** The printer of a derivation: forward names as abbreviations, placeholders as ∂L/∂c. */
+/** The printer of a derivation: forward names are symbol variables already; placeholders print as ∂L/∂c. */
 class StepPrinter extends Printer {
   constructor(
     format: Format,
@@ -40,15 +40,11 @@ class StepPrinter extends Printer {
   override print(node: Node): Printed {
     return this.symbol(node) ?? super.print(node);
   }
-
-  override printRoot(root: Node): string {
-    return this.symbol(root)?.text ?? super.printRoot(root);
-  }
 }
 
 export interface StepPrinters {
   expr(node: Node, format: Notation): string;
-  /** A step's definition, its own name not abbreviated. */
+  /** A step's definition. */
   definition(node: Node, format: Notation): string;
 }
 
@@ -56,7 +52,7 @@ export function printers(d: Derivation): StepPrinters {
   const cache = { unicode: new StepPrinter('unicode', d), latex: new StepPrinter('latex', d) };
   return {
     expr: (node, format) => cache[format].print(node).text,
-    definition: (node, format) => cache[format].printRoot(node),
+    definition: (node, format) => cache[format].print(node).text,
   };
 }
 
