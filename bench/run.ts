@@ -113,7 +113,7 @@ async function runCase(c: BenchCase): Promise<CaseResult> {
 
 /** parse → diff → simplify → codegen, per seeds problem (Φ made concrete as tanh) and for a 50-layer MLP. */
 function compileSpeed(): { perProblem: { id: string; medianMs: number }[]; medianMs: number; mlp50: { firstMs: number; medianMs: number } } {
-  const seeds = JSON.parse(readFileSync(path.resolve(here, '../../shared/problems/seeds.json'), 'utf8')) as { problems: { id: string; source?: string; where?: string; wrt?: string[] }[] };
+  const seeds = JSON.parse(readFileSync(path.resolve(here, '../test/fixtures/seeds.json'), 'utf8')) as { problems: { id: string; source?: string; where?: string; wrt?: string[] }[] };
   const perProblem: { id: string; medianMs: number }[] = [];
   for (const p of seeds.problems) {
     if (!p.source || !p.wrt) continue;

@@ -7,7 +7,7 @@ import { describeShape } from '../../src/ir/shape.ts';
 import { print } from '../../src/print/index.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
-const seeds = JSON.parse(readFileSync(path.resolve(repoRoot, '../shared/problems/seeds.json'), 'utf8')) as {
+const seeds = JSON.parse(readFileSync(path.resolve(repoRoot, 'test/fixtures/seeds.json'), 'utf8')) as {
   problems: { id: string; source?: string; where?: string; wrt?: string[] }[];
 };
 

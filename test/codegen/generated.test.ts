@@ -19,7 +19,7 @@ import { compareWithReference } from './support.ts';
 
 const TOLERANCE = 1e-10;
 const repoRoot = path.resolve(import.meta.dirname, '../..');
-const seeds = JSON.parse(readFileSync(path.resolve(repoRoot, '../shared/problems/seeds.json'), 'utf8')) as {
+const seeds = JSON.parse(readFileSync(path.resolve(repoRoot, 'test/fixtures/seeds.json'), 'utf8')) as {
   problems: { id: string; source?: string; where?: string; wrt?: string[]; expected?: Record<string, string> }[];
 };
 

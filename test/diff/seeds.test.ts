@@ -1,4 +1,4 @@
-// Every course problem of ../shared/problems/seeds.json with an `expected` answer: parsed with its
+// Every course problem of test/fixtures/seeds.json with an `expected` answer: parsed with its
 // declarations, differentiated with respect to each variable, checked against central finite
 // differences of the reference evaluator at several random points and sizes, and printed in the
 // expected textbook form or an equally compact one (never longer). Multi-expression sources (the
@@ -25,7 +25,7 @@ interface Problem {
   readonly expected_values?: Readonly<Record<string, number | number[]>>;
 }
 
-const { problems } = JSON.parse(readFileSync(path.resolve(repoRoot, '../shared/problems/seeds.json'), 'utf8')) as { problems: Problem[] };
+const { problems } = JSON.parse(readFileSync(path.resolve(repoRoot, 'test/fixtures/seeds.json'), 'utf8')) as { problems: Problem[] };
 
 /** Printed forms are compared without the spaces the answer keys put between factors for legibility. */
 const compact = (s: string): string => s.replace(/\s+/g, '');
@@ -76,7 +76,7 @@ function tasksOf(p: Problem): Task[] {
 
 const withAnswers = problems.filter((p) => p.expected !== undefined && p.wrt !== undefined);
 
-describe('seed problems (../shared/problems/seeds.json)', () => {
+describe('seed problems (test/fixtures/seeds.json)', () => {
   it('has problems with expected answers to test', () => {
     expect(withAnswers.length).toBeGreaterThanOrEqual(10);
   });

@@ -19,7 +19,7 @@ beforeAll(async () => {
 
 describe('samples', () => {
   it('cover every problem of seeds.json', () => {
-    const seeds = JSON.parse(readFileSync(join(import.meta.dirname, '../../../shared/problems/seeds.json'), 'utf8')) as { problems: { id: string }[] };
+    const seeds = JSON.parse(readFileSync(join(import.meta.dirname, '../fixtures/seeds.json'), 'utf8')) as { problems: { id: string }[] };
     const covered = new Set(sampleSheets().flatMap((s) => s.problems.flatMap((p) => p.parts.map((q) => q.seed))));
     expect(seeds.problems.map((p) => p.id).filter((id) => !covered.has(id))).toEqual([]);
   });

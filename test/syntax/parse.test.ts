@@ -68,7 +68,7 @@ function expectError(source: string, fragment: string, start: number, parse: (so
 }
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const seeds = JSON.parse(readFileSync(path.resolve(repoRoot, '../shared/problems/seeds.json'), 'utf8')) as {
+const seeds = JSON.parse(readFileSync(path.resolve(repoRoot, 'test/fixtures/seeds.json'), 'utf8')) as {
   problems: { id: string; source?: string; where?: string }[];
 };
 
