@@ -16,6 +16,7 @@ import { compile, generate } from '../src/compile.ts';
 import { rng } from '../src/check/index.ts';
 import type { BenchCase } from './cases.ts';
 import { benchCases } from './cases.ts';
+import { loadCorpus, measure, summarize } from './compactness.ts';
 
 const here = import.meta.dirname;
 const execFileAsync = promisify(execFile);
@@ -249,6 +250,8 @@ async function main(): Promise<void> {
   process.stderr.write('  training: 150 000 SGD steps of the 40-unit ReLU network …\n');
   const training = await trainingInChildProcess();
   const t = (key: string): number => training[`relu-sgd-40 ${key}`];
+  process.stderr.write('  compactness: printed derivatives against the books …\n');
+  const compactness = summarize(loadCorpus().map((p) => measure(p)));
 
   const lines = [
     `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (${machine.platform}). Command: npm run bench`,
@@ -284,12 +287,14 @@ async function main(): Promise<void> {
     `| generated | ${t('generated s').toFixed(2)} | 1× |`,
     `| hand-written | ${t('hand-written s').toFixed(2)} | ${fmt(t('hand-written s') / t('generated s'))}× |`,
     `| TF.js CPU${t('tfjs-cpu steps measured') < t('steps') ? ` (${t('tfjs-cpu steps measured')} steps, scaled)` : ''} | ${t('tfjs-cpu s').toFixed(1)} | ${fmt(t('tfjs-cpu / generated'))}× |`,
+    '',
+    `Compactness (test/fixtures/compactness.json, ${compactness.problems} textbook derivatives): printed length ÷ the book's, median ${fmt(compactness.median)}, 90th percentile ${fmt(compactness.p90)}, worst ${fmt(compactness.worst.ratio)} (${compactness.worst.id}); ${compactness.longer} over 1.5.`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   // The machine may be shared: the 1-minute load average before and after, next to its core count.
   const out = {
     machine: { ...machine, loadAverage: { atStart: Number(loadAtStart.toFixed(2)), atEnd: Number(os.loadavg()[0].toFixed(2)) } },
-    date: new Date().toISOString(), command: 'npm run bench', quick, cases: results, compileSpeed: speed, finiteDifferenceGrowth: growth, training,
+    date: new Date().toISOString(), command: 'npm run bench', quick, cases: results, compileSpeed: speed, finiteDifferenceGrowth: growth, training, compactness,
     seconds: (performance.now() - started) / 1000,
   };
   writeFileSync(path.join(here, quick ? 'results-quick.json' : 'results.json'), `${JSON.stringify(out, null, 2)}\n`);

@@ -13,6 +13,8 @@ export type { AnyRule as Rule };
 
 /** Rewrites applied to one node (and its replacements) before the driver gives up on it. */
 export const MAX_REWRITES_PER_NODE = 64;
+/** How deep cost-guarded rules may nest their trial simplifications. */
+export const MAX_CANDIDATE_NESTING = 3;
 
 export interface SimplifyTrace {
   /** Rule name → how many times it fired. */
@@ -26,7 +28,9 @@ export class Simplifier {
   readonly trace: SimplifyTrace = { fired: new Map(), steps: [] };
   private budgetExhausted = false;
   /** What rules may ask of this simplifier: cost-guarded rules simplify their candidates here. */
-  private readonly context: RuleContext = { simplify: (node) => this.simplifyDeep(node) };
+  private readonly context: RuleContext = { simplify: (node) => this.candidate(node) };
+  /** How deep cost-guarded rules are simplifying candidates inside candidates. */
+  private nesting = 0;
 
   /** `exclude` names rules this simplifier must not apply (steps keep products of intermediates
    * factored, as the notes write them: (y − t)y(1 − y), not a polynomial in y). */
@@ -69,6 +73,19 @@ export class Simplifier {
     this.memo.set(node, current);
     this.memo.set(current, current);
     return current;
+  }
+
+  /** A cost-guarded rule's candidate, simplified. Candidates inside candidates are simplified only
+   * MAX_CANDIDATE_NESTING deep: beyond that a candidate comes back as it is (and so is rejected), which
+   * stops two guarded rules from proposing each other's rewrites forever. */
+  private candidate(node: Node): Node {
+    if (this.nesting >= MAX_CANDIDATE_NESTING) return node;
+    this.nesting++;
+    try {
+      return this.simplifyDeep(node);
+    } finally {
+      this.nesting--;
+    }
   }
 
   private simplifyDeep(node: Node): Node {

@@ -282,6 +282,10 @@ export const RULES: readonly AnyRule[] = [
     const { scalars, rest } = C.splitScalars(n.args[0]);
     return scalars.length ? C.mul(...scalars.map((s) => C.pow(s, C.MINUS_ONE)), C.inv(rest)) : undefined;
   }),
+  rule('inverse-of-transpose', '(Aᵀ)⁻¹ = (A⁻¹)ᵀ, written A⁻ᵀ: one form for one matrix, so (Xᵀ)⁻¹ + X⁻ᵀ = 2X⁻ᵀ', 'inv', (n) => {
+    const a = n.args[0];
+    return a.op === 'transpose' && !isSymmetric(a.args[0]) ? C.transpose(C.inv(a.args[0])) : undefined;
+  }),
   rule('inverse-symmetric-transpose', '(Sᵀ)⁻¹ = S⁻¹ for symmetric S', 'inv', (n) => {
     const a = n.args[0];
     return a.op === 'transpose' && isSymmetric(a.args[0]) ? C.inv(a.args[0]) : undefined;
@@ -370,6 +374,80 @@ export const RULES: readonly AnyRule[] = [
   // ---- scalars in disguise ----
   rule('scalar-hadamard', 'for scalars a ⊙ b = ab', 'hadamard', (n) => (isScalar(n.shape) ? C.mul(...n.args) : undefined)),
 
+  // ---- sums of scaled tensors ----
+  rule('collect-scalar-multiples', 'aX + bX = (a + b)X for scalar expressions a, b: (1 − y)σx − y(1 − σ)x = ((1 − y)σ − y(1 − σ))x', 'add', (n) => {
+    if (isScalar(n.shape)) return undefined;
+    const groups = new Map<Node, { scalars: Node[]; first: number }>();
+    n.args.forEach((term, i) => {
+      const { scalars, rest } = C.splitScalars(term);
+      const g = groups.get(rest);
+      if (g) g.scalars.push(C.mul(...scalars));
+      else groups.set(rest, { scalars: [C.mul(...scalars)], first: i });
+    });
+    if (groups.size === n.args.length) return undefined;
+    const terms = [...groups.entries()].sort((a, b) => a[1].first - b[1].first).map(([rest, g]) => C.mul(C.add(...g.scalars), rest));
+    return C.add(...terms);
+  }),
+  rule('factor-common-scalar', 'a⁻¹X + a⁻²bY = a⁻¹(X + a⁻¹bY): a compound scalar factor every term shares comes out once', 'add', (n) => {
+    if (isScalar(n.shape) || n.args.length < 2) return undefined;
+    const factorsOf = (term: Node): Node[] => {
+      const { scalars } = C.splitScalars(term);
+      return scalars.filter((f) => f.op !== 'const');
+    };
+    const exponentsByBase = n.args.map((t) => {
+      const m = new Map<Node, number>();
+      for (const f of factorsOf(t)) {
+        const { base, exponent } = powerParts(f);
+        // A base that stands twice in one term (before combine-powers has merged it) is not a candidate.
+        if (exponent.op === 'const' && Q.isInteger(exponent.attr)) m.set(base, m.has(base) ? NaN : Q.toNumber(exponent.attr));
+      }
+      return m;
+    });
+    for (const [base, first] of exponentsByBase[0]) {
+      // Plain names stay where they are (αX + αY); compound factors such as (xᵀx)⁻¹ come out.
+      if (base.args.length === 0) continue;
+      const all = exponentsByBase.map((m) => m.get(base));
+      if (all.some((e) => e === undefined || Number.isNaN(e) || Math.sign(e) !== Math.sign(first))) continue;
+      const common = first < 0 ? Math.max(...(all as number[])) : Math.min(...(all as number[]));
+      // Each term keeps base^(e − common) in the place the factor stood.
+      const reduced = n.args.map((t) => {
+        const { scalars, rest } = C.splitScalars(t);
+        const kept = scalars.flatMap((f) => {
+          const parts = powerParts(f);
+          if (parts.base !== base || parts.exponent.op !== 'const') return [f];
+          const left = Q.toNumber(parts.exponent.attr) - common;
+          return left === 0 ? [] : [C.pow(base, left)];
+        });
+        return C.mul(...kept, rest);
+      });
+      return C.mul(C.pow(base, common), C.addAll(reduced));
+    }
+    return undefined;
+  }),
+  rule('logistic-from-abs', '𝟙[u > 0] − sign(u) ⊙ σ(−|u|) = σ(u) (the derivative of the stable softplus max(u, 0) + log(1 + exp(−|u|)); at u = 0 it gives σ(0) = ½, the true derivative)', 'add', (n) => {
+    const isBuiltin = (m: Node, name: string): boolean => m.op === 'apply' && m.attr.kind === 'builtin' && m.attr.name === name;
+    const isZeroLike = (m: Node): boolean => C.isZero(m);
+    for (let i = 0; i < n.args.length; i++) {
+      const { coefficient, rest } = coefficientOf(n.args[i]);
+      if (Q.toNumber(coefficient) !== -1) continue;
+      const factors = rest.op === 'hadamard' || rest.op === 'mul' ? rest.args : [];
+      if (factors.length !== 2) continue;
+      const sign = factors.find((f) => isBuiltin(f, 'sign'));
+      const logistic = factors.find((f) => isBuiltin(f, 'σ'));
+      if (!sign || !logistic) continue;
+      const u = sign.args[0];
+      const inner = coefficientOf(logistic.args[0]);
+      if (Q.toNumber(inner.coefficient) !== -1 || !isBuiltin(inner.rest, 'abs') || inner.rest.args[0] !== u) continue;
+      const j = n.args.findIndex(
+        (t) => t.op === 'indicator' && ((t.attr === '>' && t.args[0] === u && isZeroLike(t.args[1])) || (t.attr === '<' && t.args[1] === u && isZeroLike(t.args[0]))),
+      );
+      if (j < 0) continue;
+      const terms = n.args.flatMap((t, k) => (k === j ? [C.builtin('σ', u)] : k === i ? [] : [t]));
+      return C.addAll(terms);
+    }
+    return undefined;
+  }),
+
   // ---- cost-guarded: tried last, after the cheap rules have cancelled what they can ----
   rule('distribute-if-smaller', '(a + b) ⊙ c = a ⊙ c + b ⊙ c, kept only when the result is smaller: (y ⊙ σ^∘⁻¹ − …) ⊙ σ ⊙ (𝟙 − σ) = y − σ', 'hadamard', (n, context) => {
     const i = n.args.findIndex((f) => f.op === 'add');
@@ -395,6 +473,57 @@ export const RULES: readonly AnyRule[] = [
     // Worth it only when terms cancel: a ⊙ (𝟙 − b) + c stays, y ⊙ (𝟙 − σ) − (𝟙 − y) ⊙ σ becomes y − σ.
     const termCount = (x: Node) => (x.op === 'add' ? x.args.length : 1);
     return termCount(candidate) <= termCount(n) && dagSize([candidate]) < dagSize([n]) ? candidate : undefined;
+  }),
+  rule('distribute-scalar-if-smaller', '(a + b)c = ac + bc for scalar factors, kept only when an inverse cancels: ((1 − y)(1 − σ)⁻¹ − yσ⁻¹)σ(1 − σ)x = (σ − y)x', 'mul', (n, context) => {
+    const i = n.args.findIndex((f) => f.op === 'add' && isScalar(f.shape));
+    if (i < 0 || dagSize([n]) > MAX_COST_GUARDED_SIZE) return undefined;
+    const others = n.args.filter((_, j) => j !== i);
+    if (!others.some((f) => f.op !== 'const')) return undefined;
+    const candidate = context.simplify(C.addAll(n.args[i].args.map((t) => C.mul(t, ...others))));
+    return inversePowers(candidate) < inversePowers(n) && dagSize([candidate]) < dagSize([n]) ? candidate : undefined;
+  }),
+  rule('expand-scalar-products-if-smaller', 'a(b − c) + … multiplied out when that cancels terms: (1 − y)σ − y(1 − σ) = σ − y', 'add', (n, context) => {
+    if (!isScalar(n.shape) || dagSize([n]) > MAX_COST_GUARDED_SIZE) return undefined;
+    const expandTerm = (t: Node): Node[] => {
+      if (t.op !== 'mul') return [t];
+      const i = t.args.findIndex((f) => f.op === 'add');
+      if (i < 0) return [t];
+      const others = t.args.filter((_, j) => j !== i);
+      return t.args[i].args.map((u) => C.mul(u, ...others));
+    };
+    const terms = n.args.flatMap(expandTerm);
+    if (terms.length === n.args.length) return undefined;
+    const candidate = context.simplify(C.addAll(terms));
+    const termCount = (x: Node) => (x.op === 'add' ? x.args.length : 1);
+    return termCount(candidate) <= termCount(n) && dagSize([candidate]) < dagSize([n]) ? candidate : undefined;
+  }),
+  rule('distribute-transpose-if-smaller', '(A + B)ᵀ = Aᵀ + Bᵀ inside a sum, kept only when terms then combine: (xᵀA)ᵀ + Ax = 2Ax for symmetric A', 'add', (n, context) => {
+    if (dagSize([n]) > MAX_COST_GUARDED_SIZE) return undefined;
+    const i = n.args.findIndex((t) => C.splitScalars(t).rest.op === 'transpose' && C.splitScalars(t).rest.args[0].op === 'add');
+    if (i < 0) return undefined;
+    const { scalars, rest } = C.splitScalars(n.args[i]);
+    const spread = rest.args[0].args.map((t) => C.mul(...scalars, C.transpose(t)));
+    const candidate = context.simplify(C.addAll(n.args.flatMap((t, k) => (k === i ? spread : [t]))));
+    return dagSize([candidate]) < dagSize([n]) ? candidate : undefined;
+  }),
+  rule('inverse-of-product-if-smaller', '(AB)⁻¹ = B⁻¹A⁻¹ for square A, B, kept only when factors then cancel: Aᵀ(AXB)⁻ᵀBᵀ = X⁻ᵀ', 'matmul', (n, context) => {
+    if (dagSize([n]) > MAX_COST_GUARDED_SIZE) return undefined;
+    const squareProduct = (m: Node): Node | undefined => (m.op === 'inv' && m.args[0].op === 'matmul' && m.args[0].args.every((f) => f.shape.rows === f.shape.cols) ? m.args[0] : undefined);
+    for (let i = 0; i < n.args.length; i++) {
+      const f = n.args[i];
+      let expanded: Node[] | undefined;
+      const direct = squareProduct(f);
+      if (direct) expanded = [...direct.args].reverse().map(C.inv);
+      else if (f.op === 'transpose') {
+        const inner = squareProduct(f.args[0]);
+        // ((AB)⁻¹)ᵀ = (B⁻¹A⁻¹)ᵀ = A⁻ᵀB⁻ᵀ
+        if (inner) expanded = inner.args.map((a) => C.transpose(C.inv(a)));
+      }
+      if (!expanded) continue;
+      const candidate = context.simplify(C.matmul(...n.args.slice(0, i), ...expanded, ...n.args.slice(i + 1)));
+      if (dagSize([candidate]) < dagSize([n])) return candidate;
+    }
+    return undefined;
   }),
 ];
 

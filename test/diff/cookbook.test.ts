@@ -33,7 +33,8 @@ const IDENTITIES: readonly Identity[] = [
   { section: '2.1', expression: '|AXB|', wrt: 'X' },
   { section: '2.1', expression: '|XᵀAX|', wrt: 'X', where: 'X: n×m; A: n×n', dims: { m: 2 } }, // m ≤ n, else XᵀAX is singular
   { section: '2.1', expression: 'log|X|', wrt: 'X', textbook: '(X⁻¹)ᵀ' },
-  { section: '2.1', expression: 'log|XᵀX|', wrt: 'X', textbook: '2X(XᵀX)⁻¹' },
+  { section: '2.1', expression: 'log|XᵀX|', wrt: 'X', where: 'X: n×m', dims: { m: 2 }, textbook: '2X(XᵀX)⁻¹' }, // m ≤ n, else XᵀX is singular
+  { section: '2.1', expression: 'log|XᵀX|', wrt: 'X', textbook: '2X⁻ᵀ' }, // square X: (XᵀX)⁻¹ = X⁻¹X⁻ᵀ cancels
   { section: '2.1', expression: '|XX|', wrt: 'X' },
   { section: '2.2', expression: '|X⁻¹|', wrt: 'X', textbook: '−|X⁻¹|(X⁻¹)ᵀ' },
   { section: '2.1', expression: 'log|X⁻¹|', wrt: 'X', textbook: '−(X⁻¹)ᵀ' },

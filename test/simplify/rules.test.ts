@@ -88,6 +88,42 @@ const CASES: readonly Case[] = [
   { rule: 'trace-transpose', input: C.trace(T(A)), before: 'tr(Aᵀ)', after: 'tr(A)' },
   { rule: 'trace-cyclic-to-inner', input: C.trace(C.matmul(a, T(b))), before: 'tr(abᵀ)', after: 'bᵀa' },
   { rule: 'trace-cyclic-to-inner', input: C.trace(C.matmul(A, B, c, T(a))), before: 'tr(ABcaᵀ)', after: 'aᵀABc' },
+  { rule: 'inverse-of-transpose', input: C.inv(T(A)), before: '(Aᵀ)⁻¹', after: 'A⁻ᵀ' },
+  { rule: 'inverse-of-transpose', input: C.inv(T(S)), before: '(Sᵀ)⁻¹', after: null }, // inverse-symmetric-transpose's case
+  { rule: 'collect-scalar-multiples', input: C.add(C.mul(α, a), C.mul(β, γ, a), b), before: 'αa + βγa + b', after: '(α + βγ)a + b' },
+  { rule: 'collect-scalar-multiples', input: C.add(C.mul(α, a), C.mul(β, b)), before: 'αa + βb', after: null },
+  {
+    rule: 'factor-common-scalar',
+    input: C.add(C.mul(C.pow(C.matmul(T(a), a), -1), b), C.mul(C.num(-1), α, C.pow(C.matmul(T(a), a), -2), a)),
+    before: '(aᵀa)⁻¹b − α(aᵀa)⁻²a',
+    after: '(aᵀa)⁻¹(b − α(aᵀa)⁻¹a)',
+  },
+  { rule: 'factor-common-scalar', input: C.add(C.mul(α, a), C.mul(α, β, b)), before: 'αa + αβb', after: null }, // a plain name stays
+  {
+    rule: 'logistic-from-abs',
+    input: C.add(C.indicator('>', x, C.ZERO), C.neg(y), C.mul(C.num(-1), C.builtin('sign', x), C.builtin('σ', C.neg(C.builtin('abs', x))))),
+    before: '𝟙[x > 0] − y − sign(x)σ(−|x|)',
+    after: 'σ(x) − y',
+  },
+  { rule: 'logistic-from-abs', input: C.add(C.indicator('>', x, C.ZERO), C.mul(C.num(-1), C.builtin('sign', y), C.builtin('σ', C.neg(C.builtin('abs', x))))), before: '𝟙[x > 0] − sign(y)σ(−|x|)', after: null },
+  {
+    rule: 'distribute-scalar-if-smaller',
+    input: C.mul(C.add(C.mul(C.sub(C.ONE, y), C.pow(C.sub(C.ONE, x), -1)), C.neg(C.mul(y, C.pow(x, -1)))), x, C.sub(C.ONE, x), a),
+    before: '((1 − y)(1 − x)⁻¹ − yx⁻¹)x(1 − x)a',
+    after: '(x − y)a',
+  },
+  { rule: 'distribute-scalar-if-smaller', input: C.mul(C.add(x, y), α, a), before: '(x + y)αa', after: null },
+  { rule: 'expand-scalar-products-if-smaller', input: C.sub(C.mul(C.sub(C.ONE, y), x), C.mul(y, C.sub(C.ONE, x))), before: '(1 − y)x − y(1 − x)', after: 'x − y' },
+  { rule: 'expand-scalar-products-if-smaller', input: C.add(C.mul(C.sub(C.ONE, y), x), α), before: '(1 − y)x + α', after: null },
+  {
+    rule: 'distribute-transpose-if-smaller',
+    input: C.add(T(C.sub(C.matmul(T(a), S), T(b))), C.matmul(S, a)),
+    before: '(aᵀS − bᵀ)ᵀ + Sa',
+    after: '2Sa − b',
+  },
+  { rule: 'distribute-transpose-if-smaller', input: C.add(T(C.add(A, B)), X), before: '(A + B)ᵀ + X', after: null },
+  { rule: 'inverse-of-product-if-smaller', input: C.matmul(T(A), T(C.inv(C.matmul(A, X, B))), T(B)), before: 'Aᵀ(AXB)⁻ᵀBᵀ', after: 'X⁻ᵀ' },
+  { rule: 'inverse-of-product-if-smaller', input: C.matmul(C.inv(C.matmul(A, X)), B), before: '(AX)⁻¹B', after: null },
   // The constructors turn a scalar ⊙ into a product, so only a hand-interned node reaches this rule.
   { rule: 'scalar-hadamard', input: intern('hadamard', [x, y], SCALAR, null), before: 'x ⊙ y', after: 'xy' },
 ];
