@@ -5,6 +5,7 @@
 // Levels, loosest first; the grammar parses with the same order:
 //   SUM  a + b, a − b        NEG  −a          PRODUCT  a·b, a ⊙ b, a/b (explicit operators)
 //   JUXT ab (juxtaposition)  POSTFIX aᵀ, a², f(a)   ATOM  names, numbers, |a|, ‖a‖, (a)
+import * as C from '../ir/construct.ts';
 import type { Node, NodeOf, Op } from '../ir/node.ts';
 import * as Q from '../ir/rational.ts';
 import { isScalar } from '../ir/shape.ts';
@@ -149,8 +150,47 @@ const word = (key: string, p: Printer): string => FUNCTION_WORDS[key][p.format];
 const isReciprocalOfName = (n: Node): boolean =>
   n.op === 'pow' && isScalar(n.shape) && ['var', 'dim', 'constant'].includes(n.args[0].op) && n.args[1].op === 'const' && n.args[1].attr.num === -1 && n.args[1].attr.den === 1;
 
-/** Prints a product: sign, coefficient (a fraction in LaTeX, with the leading scalar names in its numerator), factors. */
+/** The reciprocal a product prints as a quotient `numerator/denominator`: its one scalar factor d⁻¹, when
+ * that factor is the last scalar (so `numerator/d` reads back as the same product). A parameter's
+ * plain reciprocal with no other coefficient stays as the notes write it: β⁻¹I, not I/β. */
+function quotientDenominator(node: NodeOf<'mul'>): { index: number; denominator: Node } | undefined {
+  const scalarCount = isScalar(node.shape) ? node.args.length : node.args.length - 1;
+  const reciprocals = node.args.flatMap((f, i) => (i < scalarCount && f.op === 'pow' && f.args[1].op === 'const' && Q.isInteger(f.args[1].attr) && f.args[1].attr.num < 0 ? [i] : []));
+  if (reciprocals.length !== 1 || reciprocals[0] !== scalarCount - 1) return undefined;
+  const factor = node.args[reciprocals[0]];
+  // Only d⁻¹: (d²)⁻¹ would read back as another node than d⁻².
+  if (factor.args[1].op !== 'const' || factor.args[1].attr.num !== -1) return undefined;
+  const first = node.args[0];
+  const coefficient = first.op === 'const' ? Q.toNumber(first.attr) : 1;
+  const onlyOther = node.args.length === (first.op === 'const' ? 3 : 2) && !isScalar(node.shape);
+  if (factor.args[0].op === 'var' && Math.abs(coefficient) === 1 && onlyOther) return undefined;
+  if (factor.args[0].op === 'var' && Math.abs(coefficient) === 1 && node.args.length === (first.op === 'const' ? 2 : 1)) return undefined;
+  return { index: reciprocals[0], denominator: factor.args[0] };
+}
+
+/** Prints a product: sign, coefficient (a fraction in LaTeX, with the leading scalar names in its numerator), factors;
+ * a product with one reciprocal factor as a quotient, `2Xᵀ(Xθ − y)/N`, `x/‖x‖`. */
 function printProduct(node: NodeOf<'mul'>, p: Printer): Printed {
+  const quotient = quotientDenominator(node);
+  // LaTeX writes a name's reciprocal in the coefficient, \frac{2}{N}Xᵀ(…), as the notes do; a compound one as \frac{…}{xᵀx}.
+  const isNamed = quotient !== undefined && ['var', 'dim', 'constant'].includes(quotient.denominator.op);
+  if (quotient && !(p.format === 'latex' && isNamed)) {
+    const first = node.args[0];
+    const negative = first.op === 'const' && Q.toNumber(first.attr) < 0;
+    const rest = node.args.filter((_, i) => i !== quotient.index);
+    const numerator = C.mulAll(negative ? [C.num(Q.neg(first.attr as Q.Rational)), ...rest.slice(1)] : rest);
+    const top = p.print(numerator);
+    const bottom = p.print(quotient.denominator);
+    let text: string;
+    if (p.format === 'latex') text = `\\frac{${top.text}}{${bottom.text}}`;
+    else {
+      const numeratorText = top.level < Level.JUXT ? p.parens(top.text) : top.text;
+      const denominatorText = bottom.level < Level.POSTFIX ? p.parens(bottom.text) : bottom.text;
+      text = `${numeratorText}/${denominatorText}`;
+    }
+    if (negative) return { text: `${p.t.neg}${text}`, level: Level.NEG };
+    return { text, level: p.format === 'latex' ? Level.JUXT : Level.PRODUCT };
+  }
   const first = node.args[0];
   const coefficient = first.op === 'const' ? first.attr : Q.ONE;
   let factors = first.op === 'const' ? node.args.slice(1) : node.args;

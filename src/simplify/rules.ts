@@ -138,6 +138,14 @@ export const RULES: readonly AnyRule[] = [
     }
     return C.mul(...factors);
   }),
+  rule('reciprocals-last', 'a product lists reciprocals after the other scalars: (xᵀx)⁻¹(xᵀAx)x = (xᵀAx)(xᵀx)⁻¹x, printed (xᵀAx)x/(xᵀx)', 'mul', (n) => {
+    const scalarCount = isScalar(n.shape) ? n.args.length : n.args.length - 1;
+    const isReciprocal = (f: Node): boolean => f.op === 'pow' && f.args[1].op === 'const' && Q.toNumber(f.args[1].attr) < 0;
+    const scalars = n.args.slice(0, scalarCount);
+    const ordered = [...scalars.filter((f) => !isReciprocal(f)), ...scalars.filter(isReciprocal)];
+    if (ordered.every((f, i) => f === scalars[i])) return undefined;
+    return C.mul(...ordered, ...n.args.slice(scalarCount));
+  }),
   rule('power-of-power', '(xᵃ)ᵇ = xᵃᵇ for integer b', 'pow', (n) => {
     const [base, e] = n.args;
     if (base.op !== 'pow' || !isScalar(n.shape) || e.op !== 'const' || !Q.isInteger(e.attr)) return undefined;
@@ -231,6 +239,37 @@ export const RULES: readonly AnyRule[] = [
     return undefined;
   }),
 
+  rule('factor-sum-operand', 'MS + cS = (M + cI)S and SM + cS = S(M + cI) when the terms of cS stand spelled out: Wᵀ(Wx − x) − Wx + x = (Wᵀ − I)(Wx − x)', 'add', (n) => {
+    if (isScalar(n.shape)) return undefined;
+    for (let i = 0; i < n.args.length; i++) {
+      const { scalars, rest } = C.splitScalars(n.args[i]);
+      if (rest.op !== 'matmul') continue;
+      for (const side of ['right', 'left'] as const) {
+        const operand = side === 'right' ? rest.args[rest.args.length - 1] : rest.args[0];
+        if (operand.op !== 'add') continue;
+        // Find each term of the operand, all scaled by one coefficient c, among the other terms.
+        let c: Q.Rational | undefined;
+        const used = new Set<number>();
+        const found = operand.args.every((part) => {
+          const want = coefficientOf(part);
+          const j = n.args.findIndex((t, k) => k !== i && !used.has(k) && coefficientOf(t).rest === want.rest);
+          if (j < 0) return false;
+          const ratio = Q.mul(coefficientOf(n.args[j]).coefficient, Q.reciprocal(want.coefficient));
+          if (c !== undefined && Q.toNumber(ratio) !== Q.toNumber(c)) return false;
+          c = ratio;
+          used.add(j);
+          return true;
+        });
+        if (!found || c === undefined) continue;
+        const remaining = side === 'right' ? rest.args.slice(0, -1) : rest.args.slice(1);
+        const size = side === 'right' ? operand.shape.rows : operand.shape.cols;
+        const multiplier = C.add(C.mul(...scalars, C.matmul(...remaining)), C.mul(C.num(c), C.identity(size)));
+        const factored = side === 'right' ? C.matmul(multiplier, operand) : C.matmul(operand, multiplier);
+        return C.addAll(n.args.flatMap((t, k) => (k === i ? [factored] : used.has(k) ? [] : [t])));
+      }
+    }
+    return undefined;
+  }),
   rule('factor-common-coefficient', '½A − ½B = ½(A − B) (not for polynomials, which stay expanded)', 'add', (n) => {
     if (n.args.every(isMonomial)) return undefined;
     const coefficients = n.args.map((t) => coefficientOf(t).coefficient);

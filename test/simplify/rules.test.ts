@@ -37,7 +37,7 @@ interface Case {
 
 const CASES: readonly Case[] = [
   { rule: 'combine-powers', input: C.mul(x, C.pow(x, 2)), before: 'xx²', after: 'x³' },
-  { rule: 'combine-powers', input: C.mul(α, x, C.pow(x, -1)), before: 'αxx⁻¹', after: 'α' },
+  { rule: 'combine-powers', input: C.mul(α, x, C.pow(x, -1)), before: 'αx/x', after: 'α' },
   { rule: 'power-of-power', input: C.pow(C.pow(x, 2), 3), before: '(x²)³', after: 'x⁶' },
   { rule: 'power-of-power', input: C.pow(C.pow(x, 2), half), before: '(x²)^(½)', after: null }, // √(x²) = |x|, not x
   { rule: 'power-of-product', input: C.pow(C.mul(α, x), 2), before: '(αx)²', after: 'α²x²' },
@@ -49,9 +49,9 @@ const CASES: readonly Case[] = [
   { rule: 'factor-common-matrix-factor', input: C.add(C.matmul(A, a), C.matmul(B, a)), before: 'Aa + Ba', after: '(A + B)a' },
   { rule: 'factor-common-matrix-factor', input: C.add(C.matmul(X, A), C.mul(α, C.matmul(X, B))), before: 'XA + αXB', after: 'X(A + αB)' },
   { rule: 'factor-common-coefficient', input: C.add(C.mul(half, A), C.mul(C.neg(half), B)), before: '½A − ½B', after: '½(A − B)' },
-  { rule: 'logistic', input: C.mul(C.builtin('exp', x), C.pow(C.add(C.ONE, C.builtin('exp', x)), -1)), before: 'exp(x)(1 + exp(x))⁻¹', after: 'σ(x)' },
-  { rule: 'logistic', input: C.mul(y, C.pow(C.add(C.ONE, C.builtin('exp', C.neg(x))), -1)), before: 'y(1 + exp(−x))⁻¹', after: 'yσ(x)' },
-  { rule: 'logistic', input: C.mul(y, C.pow(C.add(C.ONE, C.builtin('exp', x)), -1)), before: 'y(1 + exp(x))⁻¹', after: null },
+  { rule: 'logistic', input: C.mul(C.builtin('exp', x), C.pow(C.add(C.ONE, C.builtin('exp', x)), -1)), before: 'exp(x)/(1 + exp(x))', after: 'σ(x)' },
+  { rule: 'logistic', input: C.mul(y, C.pow(C.add(C.ONE, C.builtin('exp', C.neg(x))), -1)), before: 'y/(1 + exp(−x))', after: 'yσ(x)' },
+  { rule: 'logistic', input: C.mul(y, C.pow(C.add(C.ONE, C.builtin('exp', x)), -1)), before: 'y/(1 + exp(x))', after: null },
   { rule: 'logistic-entrywise', input: C.hadamard(C.builtin('exp', a), C.pow(C.add(ones, C.builtin('exp', a)), -1), b), before: 'exp(a) ⊙ (𝟙 + exp(a))^∘⁻¹ ⊙ b', after: 'σ(a) ⊙ b' },
   { rule: 'diag-scaled', input: C.diag(C.mul(C.num(2), A)), before: 'diag(2A)', after: '2 diag(A)' },
   { rule: 'diag-of-scaled-rows', input: C.diag(C.matmul(C.diag(a), A, B)), before: 'diag(diag(a)AB)', after: 'a ⊙ diag(AB)' },
@@ -60,7 +60,7 @@ const CASES: readonly Case[] = [
   { rule: 'distribute-if-smaller', input: C.hadamard(C.add(a, c), b), before: '(a + c) ⊙ b', after: null },
   { rule: 'expand-sum-if-smaller', input: C.add(C.hadamard(a, C.add(ones, C.neg(b))), C.neg(C.hadamard(C.add(ones, C.neg(a)), b))), before: 'a ⊙ (𝟙 − b) − (𝟙 − a) ⊙ b', after: 'a − b' },
   { rule: 'expand-sum-if-smaller', input: C.add(C.hadamard(a, C.add(ones, C.neg(b))), c), before: 'a ⊙ (𝟙 − b) + c', after: null },
-  { rule: 'softmax', input: C.mul(α, C.pow(C.matmul(T(ones), C.builtin('exp', a)), -1), C.builtin('exp', a)), before: 'α(𝟙ᵀ exp(a))⁻¹ exp(a)', after: 'α softmax(a)' },
+  { rule: 'softmax', input: C.mul(α, C.pow(C.matmul(T(ones), C.builtin('exp', a)), -1), C.builtin('exp', a)), before: 'α exp(a)/(𝟙ᵀ exp(a))', after: 'α softmax(a)' },
   { rule: 'positive-term-first', input: C.add(C.neg(a), b), before: '−a + b', after: 'b − a' },
   { rule: 'matrix-before-its-transpose', input: C.add(T(B), B), before: 'Bᵀ + B', after: 'B + Bᵀ' },
   { rule: 'matrix-before-its-transpose', input: C.add(T(B), A), before: 'Bᵀ + A', after: null },
@@ -90,13 +90,22 @@ const CASES: readonly Case[] = [
   { rule: 'trace-cyclic-to-inner', input: C.trace(C.matmul(A, B, c, T(a))), before: 'tr(ABcaᵀ)', after: 'aᵀABc' },
   { rule: 'inverse-of-transpose', input: C.inv(T(A)), before: '(Aᵀ)⁻¹', after: 'A⁻ᵀ' },
   { rule: 'inverse-of-transpose', input: C.inv(T(S)), before: '(Sᵀ)⁻¹', after: null }, // inverse-symmetric-transpose's case
+  { rule: 'reciprocals-last', input: C.mul(C.pow(C.matmul(T(a), a), -1), C.matmul(T(a), A, a), a), before: '(aᵀa)⁻¹(aᵀAa)a', after: '(aᵀAa)a/(aᵀa)' },
+  { rule: 'reciprocals-last', input: C.mul(α, C.pow(β, -1), a), before: 'αa/β', after: null },
+  {
+    rule: 'factor-sum-operand',
+    input: C.add(C.matmul(T(A), C.sub(C.matmul(A, a), a)), C.neg(C.matmul(A, a)), a),
+    before: 'Aᵀ(Aa − a) − Aa + a',
+    after: '(Aᵀ − I)(Aa − a)',
+  },
+  { rule: 'factor-sum-operand', input: C.add(C.matmul(T(A), C.sub(C.matmul(A, a), a)), C.neg(C.matmul(A, a)), b), before: 'Aᵀ(Aa − a) − Aa + b', after: null },
   { rule: 'collect-scalar-multiples', input: C.add(C.mul(α, a), C.mul(β, γ, a), b), before: 'αa + βγa + b', after: '(α + βγ)a + b' },
   { rule: 'collect-scalar-multiples', input: C.add(C.mul(α, a), C.mul(β, b)), before: 'αa + βb', after: null },
   {
     rule: 'factor-common-scalar',
     input: C.add(C.mul(C.pow(C.matmul(T(a), a), -1), b), C.mul(C.num(-1), α, C.pow(C.matmul(T(a), a), -2), a)),
-    before: '(aᵀa)⁻¹b − α(aᵀa)⁻²a',
-    after: '(aᵀa)⁻¹(b − α(aᵀa)⁻¹a)',
+    before: 'b/(aᵀa) − α(aᵀa)⁻²a',
+    after: '(b − αa/(aᵀa))/(aᵀa)',
   },
   { rule: 'factor-common-scalar', input: C.add(C.mul(α, a), C.mul(α, β, b)), before: 'αa + αβb', after: null }, // a plain name stays
   {
@@ -109,7 +118,7 @@ const CASES: readonly Case[] = [
   {
     rule: 'distribute-scalar-if-smaller',
     input: C.mul(C.add(C.mul(C.sub(C.ONE, y), C.pow(C.sub(C.ONE, x), -1)), C.neg(C.mul(y, C.pow(x, -1)))), x, C.sub(C.ONE, x), a),
-    before: '((1 − y)(1 − x)⁻¹ − yx⁻¹)x(1 − x)a',
+    before: '((1 − y)/(1 − x) − y/x)x(1 − x)a',
     after: '(x − y)a',
   },
   { rule: 'distribute-scalar-if-smaller', input: C.mul(C.add(x, y), α, a), before: '(x + y)αa', after: null },
