@@ -3,7 +3,7 @@
 // the same run; then compile speed (parse → diff → simplify → codegen) and the finite-difference vs
 // analytic growth table, and the full 150 000-step training of the 40-unit ReLU network
 // (bench/training.ts) by the generated code, by hand-written loops and by TF.js. Writes
-// bench/results.json.
+// bench/results.json. First, the start-up of the built CLI against `node -e 0` (bench/startup.ts).
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -17,6 +17,7 @@ import { rng } from '../src/check/index.ts';
 import type { BenchCase } from './cases.ts';
 import { benchCases } from './cases.ts';
 import { loadCorpus, measure, summarize } from './compactness.ts';
+import { measureStartup } from './startup.ts';
 
 const here = import.meta.dirname;
 const execFileAsync = promisify(execFile);
@@ -235,6 +236,8 @@ async function main(): Promise<void> {
   const loadAtStart = os.loadavg()[0];
   const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.arch()}` };
   process.stderr.write(`chainrule bench on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}\n`);
+  process.stderr.write('  start-up of the built CLI against node -e 0 …\n');
+  const startup = measureStartup({ runs: quick ? 5 : 11 });
   const results: CaseResult[] = [];
   const cases = benchCases();
   for (let i = 0; i < cases.length; i++) {
@@ -255,6 +258,12 @@ async function main(): Promise<void> {
 
   const lines = [
     `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (${machine.platform}). Command: npm run bench`,
+    '',
+    `Start-up of the built CLI (dist/cli/main.js), median of ${startup[0].runs} runs taken in turn with \`node -e 0\`:`,
+    '',
+    '| command | ms | ratio to node -e 0 |',
+    '|---|---:|---:|',
+    ...startup.map((r) => `| \`${escapeBars(r.command)}\` | ${r.medianMs.toFixed(0)} | ${fmt(r.ratio)}× |`),
     '',
     'Time per valueAndGrad call as a ratio to the hand-written Float64Array loops (same run; lower is faster).',
     '',
@@ -294,7 +303,7 @@ async function main(): Promise<void> {
   // The machine may be shared: the 1-minute load average before and after, next to its core count.
   const out = {
     machine: { ...machine, loadAverage: { atStart: Number(loadAtStart.toFixed(2)), atEnd: Number(os.loadavg()[0].toFixed(2)) } },
-    date: new Date().toISOString(), command: 'npm run bench', quick, cases: results, compileSpeed: speed, finiteDifferenceGrowth: growth, training, compactness,
+    date: new Date().toISOString(), command: 'npm run bench', quick, startup, cases: results, compileSpeed: speed, finiteDifferenceGrowth: growth, training, compactness,
     seconds: (performance.now() - started) / 1000,
   };
   writeFileSync(path.join(here, quick ? 'results-quick.json' : 'results.json'), `${JSON.stringify(out, null, 2)}\n`);

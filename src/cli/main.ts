@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The `chainrule` command line. Each command lives in `commands/`; this file lists them (no
 // registration by import side effects) and sets what they share.
 import { Command } from 'commander';

@@ -1,12 +1,12 @@
 // The reference evaluator: the oracle every derivative, simplification and generated function is
-// checked against. Plain dense row-major matrices; mathjs does the linear algebra that is easy to
-// get subtly wrong (det, inv). One evaluation rule per op, in a table.
-import { det as mathDet, inv as mathInv } from 'mathjs';
+// checked against. Plain dense row-major matrices; det and inv by pivoted elimination (linalg.ts,
+// checked against mathjs in the tests). One evaluation rule per op, in a table.
 import { ChainruleError } from '../errors.ts';
 import type { Node, NodeOf, Op } from '../ir/node.ts';
 import { topoSort } from '../ir/node.ts';
 import * as Q from '../ir/rational.ts';
 import type { Dim, Shape } from '../ir/shape.ts';
+import { determinant, inverse } from './linalg.ts';
 
 /** A dense matrix (a scalar is 1×1, a vector n×1), row-major. */
 export interface Tensor {
@@ -54,7 +54,6 @@ export function transposeTensor(a: Tensor): Tensor {
 }
 
 export const toRows = (a: Tensor): number[][] => Array.from({ length: a.rows }, (_, i) => Array.from(a.data.subarray(i * a.cols, (i + 1) * a.cols)));
-const fromRows = (rows: number[][]): Tensor => tensor(rows.length, rows[0]?.length ?? 0, rows.flat());
 
 const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 const softplus = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
@@ -99,14 +98,8 @@ export const EVALUATION_RULES: { [O in Op]: Rule<O> } = {
   hadamard: (_, a) => a.reduce((x, y) => zip(x, y, (p, q) => p * q)),
   pow: (_, [b, e]) => map(b, (x) => x ** e.data[0]),
   transpose: (_, [a]) => transposeTensor(a),
-  inv: (_, [a]) => {
-    try {
-      return fromRows(mathInv(toRows(a)) as number[][]);
-    } catch {
-      return map(a, () => NaN); // singular: no number is honest
-    }
-  },
-  det: (_, [a]) => scalarTensor(mathDet(toRows(a)) as number),
+  inv: (_, [a]) => inverse(a) ?? map(a, () => NaN), // singular: no number is honest
+  det: (_, [a]) => scalarTensor(determinant(a)),
   trace: (_, [a]) => {
     let s = 0;
     for (let i = 0; i < a.rows; i++) s += a.data[i * a.cols + i];

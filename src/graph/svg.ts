@@ -1,11 +1,11 @@
 // SVG through Graphviz compiled to WebAssembly (@viz-js/viz): the real dot layout, no binary to install.
+// Loaded on first use, so that commands which draw no graph never load it.
 import type { Viz } from '@viz-js/viz';
-import { instance } from '@viz-js/viz';
 import { internalError } from '../errors.ts';
 
 let viz: Promise<Viz> | undefined;
 /** One Graphviz instance per process: loading the wasm module is the expensive part. */
-export const graphviz = (): Promise<Viz> => (viz ??= instance());
+export const graphviz = (): Promise<Viz> => (viz ??= import('@viz-js/viz').then((m) => m.instance()));
 
 export async function dotToSvg(dot: string): Promise<string> {
   const result = (await graphviz()).render(dot, { format: 'svg' });

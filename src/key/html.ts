@@ -4,10 +4,14 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import katex from 'katex';
+import type Katex from 'katex';
 import { backwardLatexRows, forwardLatexRows } from '../steps/index.ts';
 import { splitMath } from './problems.ts';
 import type { Solution, SolvedPart, SolvedSheet } from './solve.ts';
+
+// KaTeX is loaded by the first formula, so that commands writing no HTML key never load it.
+let katexModule: typeof Katex | undefined;
+const katex = (): typeof Katex => (katexModule ??= createRequire(import.meta.url)('katex') as typeof Katex);
 
 const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -17,7 +21,7 @@ export class MathRenderer {
   render(tex: string, display: boolean): string {
     this.formulas.push({ tex, display });
     // throwOnError: a formula KaTeX cannot read is a bug to fix, never red text in a key.
-    return katex.renderToString(tex, { displayMode: display, throwOnError: true, output: 'htmlAndMathml', strict: 'ignore' });
+    return katex().renderToString(tex, { displayMode: display, throwOnError: true, output: 'htmlAndMathml', strict: 'ignore' });
   }
   text(s: string): string {
     return splitMath(s).map((p) => (p.math ? this.render(p.text, false) : escape(p.text))).join('');
