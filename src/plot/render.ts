@@ -1,10 +1,12 @@
 // Charts are Vega-Lite specifications (data + encodings, nothing drawn by hand), compiled to Vega and
 // rendered headless to SVG by a Vega View. Every chart of chainrule goes through `renderSvg`, so they
-// share one look.
-import * as vega from 'vega';
+// share one look. vega and vega-lite are optional peer dependencies, loaded by the first chart:
+// only plot, train, gradient-cost and the training part of `samples` need them.
+import type * as Vega from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
-import { compile } from 'vega-lite';
+import type * as VegaLite from 'vega-lite';
 import type { Config } from 'vega-lite/build/src/config.js';
+import { ChainruleError } from '../errors.ts';
 
 export type { TopLevelSpec };
 
@@ -46,13 +48,15 @@ interface TextItem {
   readonly fontSize?: number;
   readonly fontWeight?: string | number;
 }
-const textMetrics = (vega as unknown as { textMetrics: { width: (item: TextItem, text: unknown) => number } }).textMetrics;
-textMetrics.width = (item, text) => {
-  const lines = Array.isArray(text) ? text.map(String) : [String(text ?? '')];
-  const bold = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600 ? 1.08 : 1;
-  const size = item.fontSize ?? 11;
-  return Math.max(0, ...lines.map((line) => [...line].reduce((w, c) => w + charWidth(c), 0) * size * bold));
-};
+function useTextWidths(vega: typeof Vega): void {
+  const textMetrics = (vega as unknown as { textMetrics: { width: (item: TextItem, text: unknown) => number } }).textMetrics;
+  textMetrics.width = (item, text) => {
+    const lines = Array.isArray(text) ? text.map(String) : [String(text ?? '')];
+    const bold = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600 ? 1.08 : 1;
+    const size = item.fontSize ?? 11;
+    return Math.max(0, ...lines.map((line) => [...line].reduce((w, c) => w + charWidth(c), 0) * size * bold));
+  };
+}
 
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 
@@ -66,10 +70,46 @@ export function withTheme(spec: TopLevelSpec): TopLevelSpec {
  * collected here for tests to assert on instead of being printed on a user's terminal.
  */
 export const specWarnings: string[] = [];
-const warningLogger = vega.logger(vega.Warn, undefined, (method, _level, input) => {
-  if (method === 'error') throw new Error(input.map(String).join(' '));
-  specWarnings.push(input.map(String).join(' '));
-});
+
+interface Charting {
+  readonly vega: typeof Vega;
+  readonly compile: typeof VegaLite.compile;
+  readonly logger: Vega.LoggerInterface;
+}
+
+const isMissingModule = (e: unknown): boolean => (e as { code?: unknown } | null)?.code === 'ERR_MODULE_NOT_FOUND';
+
+let charting: Promise<Charting> | undefined;
+/** vega and vega-lite, loaded once; a clear error with the install command when they are missing. */
+function loadCharting(): Promise<Charting> {
+  charting ??= Promise.all([import('vega'), import('vega-lite')]).then(
+    ([vega, vegaLite]) => {
+      useTextWidths(vega);
+      const logger = vega.logger(vega.Warn, undefined, (method, _level, input) => {
+        if (method === 'error') throw new Error(input.map(String).join(' '));
+        specWarnings.push(input.map(String).join(' '));
+      });
+      return { vega, compile: vegaLite.compile, logger };
+    },
+    (e: unknown) => {
+      charting = undefined;
+      if (!isMissingModule(e)) throw e;
+      throw new ChainruleError('charts need vega and vega-lite, which are not installed', { hint: 'npm install vega vega-lite (chainrule lists them as optional peer dependencies)' });
+    },
+  );
+  return charting;
+}
+
+/** Whether charts can be drawn here (vega and vega-lite are installed). */
+export async function chartsAvailable(): Promise<boolean> {
+  try {
+    await loadCharting();
+    return true;
+  } catch (e) {
+    if (e instanceof ChainruleError) return false;
+    throw e;
+  }
+}
 
 /** A rendered chart: its SVG and the data sets the view drew (by the names the spec gave them). */
 export interface RenderedChart {
@@ -90,7 +130,8 @@ export function compactCoordinates(svg: string): string {
 
 /** Compiles a Vega-Lite spec, runs it in a headless Vega view, and renders it to SVG. */
 export async function renderChart(spec: TopLevelSpec): Promise<RenderedChart> {
-  const view = new vega.View(vega.parse(compile(withTheme(spec), { logger: warningLogger }).spec), { renderer: 'none', logLevel: vega.Warn, logger: warningLogger });
+  const { vega, compile, logger } = await loadCharting();
+  const view = new vega.View(vega.parse(compile(withTheme(spec), { logger }).spec), { renderer: 'none', logLevel: vega.Warn, logger });
   try {
     const svg = compactCoordinates(await view.toSVG());
     const data = (name: string) => view.data(name) as Record<string, unknown>[];

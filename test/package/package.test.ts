@@ -90,6 +90,21 @@ describe('the installed package', () => {
     expect(html).toContain('data:font/woff2;base64,');
   });
 
+  it('vega is an optional peer: not installed, plot says how to get it (exit 2, one line); installed, plot draws', () => {
+    expect(existsSync(path.join(user, 'node_modules/vega'))).toBe(false);
+    expect(existsSync(path.join(user, 'node_modules/vega-lite'))).toBe(false);
+    const r = run(path.join(user, 'node_modules/.bin/chainrule'), ['plot', 'σ(x)', '--derivative', '-o', 'f.svg'], { cwd: user });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/vega and vega-lite.*not installed/);
+    expect(r.stderr).toContain('npm install vega vega-lite');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(path.join(user, 'f.svg'))).toBe(false);
+    // Installed beside chainrule, the same command draws.
+    ok(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--no-package-lock', 'vega@5', 'vega-lite@5'], user);
+    ok(path.join(user, 'node_modules/.bin/chainrule'), ['plot', 'σ(x)', '--derivative', '-o', 'f.svg'], user);
+    expect(readFileSync(path.join(user, 'f.svg'), 'utf8')).toMatch(/^<svg[^>]*class="marks"/);
+  }, 300_000);
+
   it("import { compile } from 'chainrule' under plain node: value and gradient of ‖Wx − x‖²", () => {
     // W = [[1, 2], [3, 4]], x = (1, 1): Wx − x = (2, 6), value 4 + 36 = 40, gradient 2(Wx − x)xᵀ = [[4, 4], [12, 12]].
     const script = `

@@ -102,11 +102,15 @@ export function registerKeyCommands(program: Command): void {
         lines.push(`  ${rel(join(out, 'gradients'))}/   ${modules.written.length} gradient modules (TypeScript)`);
         for (const f of modules.failed) lines.push(`    not generated: ${f}`);
         // EECS 189 section 1: the ReLU network trained by SGD on generated gradient code, with its plots.
+        // Its plots need vega, an optional peer dependency: without it the rest of the samples still run.
         if (existsSync(join(dir, 'relu-sgd', 'config.json'))) {
-          const { runReluSgdSample } = await import('../../train/sample.ts');
-          const training = await runReluSgdSample(join(out, 'relu-sgd'), { configPath: join(dir, 'relu-sgd', 'config.json') });
-          const seconds = training.runs.reduce((t, r) => t + r.seconds, 0);
-          lines.push(`  ${rel(training.index)}   ReLU SGD: ${training.runs.length} trainings (${seconds.toFixed(1)} s of SGD), fits, elbows, errors; σ and ReLU with their derivatives`);
+          const { chartsAvailable } = await import('../../plot/render.ts');
+          if (await chartsAvailable()) {
+            const { runReluSgdSample } = await import('../../train/sample.ts');
+            const training = await runReluSgdSample(join(out, 'relu-sgd'), { configPath: join(dir, 'relu-sgd', 'config.json') });
+            const seconds = training.runs.reduce((t, r) => t + r.seconds, 0);
+            lines.push(`  ${rel(training.index)}   ReLU SGD: ${training.runs.length} trainings (${seconds.toFixed(1)} s of SGD), fits, elbows, errors; σ and ReLU with their derivatives`);
+          } else lines.push('  (no ReLU SGD training: its plots need vega; npm install vega vega-lite)');
         }
         const parts = sheets.reduce((n, s) => n + s.problems.reduce((m, p) => m + p.parts.length, 0), 0);
         process.stdout.write(`${sheets.length} sheets, ${parts} parts, in ${((performance.now() - started) / 1000).toFixed(1)} s:\n${lines.join('\n')}\n`);
