@@ -2,7 +2,14 @@
 // exactly when its level is below what its position needs. Equal levels on the right of a
 // left-associative operator are wrapped too: a − (b − c), and a + (b + c), which differ from
 // a + b + c in floating point.
+//
+// User text (sources, --where, names as written, formulas, problem-file fields) reaches the text in
+// exactly two places, each through one function: comments through `commentText`, string literals
+// (and quoted property keys) through `stringLiteral`. Everything else the printer writes is checked:
+// identifiers and property names must be ASCII identifiers, types come from a fixed alphabet, so a
+// name that slipped through unsanitized is an internal error, never code.
 import type { BinaryOp, Expr, Stmt } from './ast.ts';
+import { internalError } from '../errors.ts';
 
 export type Lang = 'ts' | 'js';
 
@@ -39,6 +46,62 @@ function levelOf(e: Expr): number {
   }
 }
 
+/** Characters that end a line in JavaScript or TypeScript source (ECMA-262 LineTerminator). */
+const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
+
+/** Characters never written raw into generated text: line terminators, C0/C1 controls and DEL, the
+ * bidirectional overrides and isolates that make text display in another order than it parses
+ * (Trojan Source, CVE-2021-42574), other zero-width format characters, and lone surrogates (with
+ * the u flag, a surrogate range matches only unpaired halves). */
+const UNSAFE_CHAR = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb\ud800-\udfff]/gu;
+
+const SHORT_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f', '\v': '\\v', '\0': '\\x00' };
+
+const unicodeEscape = (c: string): string => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/**
+ * The one way text enters a comment. Unsafe characters are shown as escapes (a line terminator as
+ * `\n`, `\u2028`, …), so the text stays on its comment line, and `*\/` becomes `*\\/`, so it cannot
+ * close a block comment either. The result has no line terminator: asserted, not assumed.
+ */
+export function commentText(text: string): string {
+  const safe = text.replace(UNSAFE_CHAR, unicodeEscape).replace(/\*\//g, '*\\/');
+  if (LINE_TERMINATOR.test(safe) || safe.includes('*/')) throw internalError('comment text escaped incompletely');
+  return safe;
+}
+
+/** The one way text becomes a string literal: single-quoted, with `\`, `'` and every unsafe
+ * character escaped (the literal is one line, whatever the text). */
+export function stringLiteral(text: string): string {
+  const body = text.replace(/[\\']/g, (c) => `\\${c}`).replace(UNSAFE_CHAR, unicodeEscape);
+  if (LINE_TERMINATOR.test(body)) throw internalError('string literal escaped incompletely');
+  return `'${body}'`;
+}
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** Words an identifier may not be (ES reserved words, strict-mode and module restrictions). */
+const KEYWORDS = new Set([
+  'await', 'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum', 'export', 'extends', 'false',
+  'finally', 'for', 'function', 'if', 'implements', 'import', 'in', 'instanceof', 'interface', 'let', 'new', 'null', 'package', 'private', 'protected',
+  'public', 'return', 'static', 'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'var', 'void', 'while', 'with', 'yield', 'eval', 'arguments',
+]);
+
+/** A binding or reference name: an ASCII identifier that is not a keyword, or an internal error. */
+function identifier(name: string): string {
+  if (!IDENTIFIER.test(name) || KEYWORDS.has(name)) throw internalError(`not a safe identifier for generated code: ${JSON.stringify(name)}`);
+  return name;
+}
+
+/** Type annotations come from a fixed vocabulary (`number`, `Float64Array`, `{ value: number; grad: Gradient }`). */
+function typeText(t: string): string {
+  if (!/^[A-Za-z0-9_$ {}:;[\]|?]+$/.test(t)) throw internalError(`not a safe type for generated code: ${JSON.stringify(t)}`);
+  return t;
+}
+
+/** An object key or member name: bare when it is an identifier name, else a string literal. */
+const propertyKey = (key: string): string => (IDENTIFIER.test(key) ? key : stringLiteral(key));
+
 function formatNumber(x: number): string {
   if (Number.isNaN(x)) return 'NaN';
   if (x === Infinity) return 'Infinity';
@@ -59,13 +122,15 @@ export class CodePrinter {
       case 'num':
         return formatNumber(e.value);
       case 'str':
-        return JSON.stringify(e.value).replace(/'/g, "\\'").replace(/^"|"$/g, "'").replace(/\\"/g, '"');
+        return stringLiteral(e.value);
       case 'bool':
         return String(e.value);
       case 'id':
-        return e.name;
+        return identifier(e.name);
       case 'member':
-        return `${this.expr(e.object, L.call)}${e.optional ? '?.' : '.'}${e.property}`;
+        return IDENTIFIER.test(e.property)
+          ? `${this.expr(e.object, L.call)}${e.optional ? '?.' : '.'}${e.property}`
+          : `${this.expr(e.object, L.call)}${e.optional ? '?.' : ''}[${stringLiteral(e.property)}]`;
       case 'index':
         return `${this.expr(e.object, L.call)}[${this.expr(e.index)}]`;
       case 'call':
@@ -92,7 +157,7 @@ export class CodePrinter {
       case 'update':
         return `${this.expr(e.target, L.call)}${e.op}`;
       case 'object':
-        return e.entries.length === 0 ? '{}' : `{ ${e.entries.map((x) => (x.value.k === 'id' && x.value.name === x.key ? x.key : `${propertyKey(x.key)}: ${this.expr(x.value, L.assign)}`)).join(', ')} }`;
+        return e.entries.length === 0 ? '{}' : `{ ${e.entries.map((x) => (x.value.k === 'id' && x.value.name === x.key ? identifier(x.key) : `${propertyKey(x.key)}: ${this.expr(x.value, L.assign)}`)).join(', ')} }`;
       case 'array':
         return `[${e.items.map((x) => this.expr(x, L.assign)).join(', ')}]`;
       case 'asConst':
@@ -105,17 +170,18 @@ export class CodePrinter {
   }
 
   private type(t: string | undefined): string {
-    return this.lang === 'ts' && t ? `: ${t}` : '';
+    return this.lang === 'ts' && t ? `: ${typeText(t)}` : '';
   }
 
   stmt(s: Stmt, ind: string): string[] {
     const inner = `${ind}  `;
     switch (s.k) {
       case 'decl':
-        return [`${ind}${s.exported ? 'export ' : ''}${s.kind} ${s.name}${this.type(s.type)} = ${this.expr(s.init, L.assign)};`];
+        return [`${ind}${s.exported ? 'export ' : ''}${s.kind} ${identifier(s.name)}${this.type(s.type)} = ${this.expr(s.init, L.assign)};`];
       case 'expr':
         return [`${ind}${this.expr(s.expr)};`];
       case 'for': {
+        identifier(s.index);
         const head = s.down
           ? `for (let ${s.index} = ${this.expr(s.to, L.additive + 1)} - 1; ${s.index} >= ${this.expr(s.from, L.relational + 1)}; ${s.index}--)`
           : `for (let ${s.index} = ${this.expr(s.from, L.assign)}; ${s.index} < ${this.expr(s.to, L.relational + 1)}; ${s.index}++)`;
@@ -135,23 +201,21 @@ export class CodePrinter {
       case 'break':
         return [`${ind}break;`];
       case 'comment':
-        return s.lines.map((l) => (l === '' ? `${ind}//` : `${ind}// ${l}`));
+        return s.lines.map((l) => (l === '' ? `${ind}//` : `${ind}// ${commentText(l)}`));
       case 'blank':
         return [''];
       case 'function': {
-        const params = s.params.map((p) => `${p.name}${this.lang === 'ts' ? `${p.optional ? '?' : ''}: ${p.type}` : ''}`).join(', ');
-        return [`${ind}${s.exported ? 'export ' : ''}function ${s.name}(${params})${this.type(s.returns)} {`, ...this.stmts(s.body, inner), `${ind}}`];
+        const params = s.params.map((p) => `${identifier(p.name)}${this.lang === 'ts' ? `${p.optional ? '?' : ''}: ${typeText(p.type)}` : ''}`).join(', ');
+        return [`${ind}${s.exported ? 'export ' : ''}function ${identifier(s.name)}(${params})${this.type(s.returns)} {`, ...this.stmts(s.body, inner), `${ind}}`];
       }
       case 'interface': {
         if (this.lang !== 'ts') return [];
-        const fields = s.fields.flatMap((f) => [...(f.doc ? [`${inner}/** ${f.doc} */`] : []), `${inner}${propertyKey(f.name)}${f.optional ? '?' : ''}: ${f.type};`]);
-        return [`${ind}${s.exported ? 'export ' : ''}interface ${s.name} {`, ...fields, `${ind}}`];
+        const fields = s.fields.flatMap((f) => [...(f.doc ? [`${inner}/** ${commentText(f.doc)} */`] : []), `${inner}${propertyKey(f.name)}${f.optional ? '?' : ''}: ${typeText(f.type)};`]);
+        return [`${ind}${s.exported ? 'export ' : ''}interface ${identifier(s.name)} {`, ...fields, `${ind}}`];
       }
     }
   }
 }
-
-const propertyKey = (key: string): string => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? key : `'${key.replace(/'/g, "\\'")}'`);
 
 export function printStatements(list: readonly Stmt[], lang: Lang): string {
   return `${new CodePrinter(lang).stmts(list).join('\n')}\n`;

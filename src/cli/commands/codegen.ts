@@ -24,14 +24,15 @@ function langOf(o: CodegenFlags): Lang {
   return wanted;
 }
 
-/** The command as typed, for the module header (quoted so it can be pasted back). */
+/** The command as typed, for the module header (quoted so it can be pasted back; the header's
+ * comment printer escapes whatever it contains). */
 function commandLine(expr: string, o: CodegenFlags): string {
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const parts = ['chainrule codegen', quote(expr), '--wrt', o.wrt];
   if (o.where) parts.push('--where', quote(o.where));
   if (o.of) parts.push('--of', o.of);
   if (o.dims) parts.push('--dims', o.dims);
-  return parts.join(' ').replace(/\n/g, '\\n');
+  return parts.join(' ');
 }
 
 export function registerCodegenCommand(program: Command): void {
