@@ -106,7 +106,8 @@ describe('chainrule', () => {
       expect(help.code, c).toBe(0);
       expect(help.stdout, c).toContain('Examples:');
     }
-  });
+    // One CLI process per command (about 20): minutes on a loaded 2-core machine.
+  }, 600_000);
 });
 
 describe('expressions that start with a minus sign', () => {

@@ -59,6 +59,8 @@ function cases(payload: string): Case[] {
 }
 
 const HOSTILE = cases(PAYLOAD);
+/** In-process (compile()), a payload that escaped would run in the test process itself: there it only sets the canary. */
+const HOSTILE_IN_PROCESS = cases(`globalThis.${CANARY} = 'code ran';`);
 const PLAIN = cases('plain');
 
 /** TypeScript's reading of a module: token kinds and texts, comments skipped, string values blanked. */
@@ -158,7 +160,7 @@ describe('hostile text in generated modules', () => {
   });
 
   it('compile(): the hostile text never runs in-process, and the body it runs is safe in the sandbox', () => {
-    for (const c of HOSTILE) {
+    for (const [i, c] of HOSTILE_IN_PROCESS.entries()) {
       const compiled = compile(c.expr, { wrt: c.wrt, where: c.where, command: `chainrule codegen '${c.expr}'` });
       expect((globalThis as Record<string, unknown>)[CANARY]).toBeUndefined();
       const ref = reference(c);
@@ -169,9 +171,9 @@ describe('hostile text in generated modules', () => {
         const g = got.grad[key];
         expect(relativeError(typeof g === 'number' ? [g] : Array.from(g), expected), key).toBeLessThan(1e-10);
       }
-      expectSafeAndRight(emitModule(moduleSpec(c.expr, { wrt: c.wrt, where: c.where }).spec, { lang: 'js', form: 'function-body' }), c, 'function-body');
+      const hostile = HOSTILE[i];
+      expectSafeAndRight(emitModule(moduleSpec(hostile.expr, { wrt: hostile.wrt, where: hostile.where }).spec, { lang: 'js', form: 'function-body' }), hostile, 'function-body');
     }
-    expect(readdirSync(process.cwd())).not.toContain('pwned.txt');
   });
 
   it('chainrule codegen: the issue\'s U+2028 module, as .mjs and .ts, is safe and right; the command line\'s own \\n and \\r too', () => {
