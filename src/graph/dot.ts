@@ -2,11 +2,12 @@
 // outlined at the top (the lecture notes' orientation: the root is the loss). Each label is
 // name = definition over its shape, then (with values) the forward value and ∂L/∂node; each edge
 // carries its local derivative, as the lecture notes draw it.
+import { escapeHtml } from '../html.ts';
 import type { ComputationGraph, GraphNode } from './model.ts';
 import { formatValue } from './model.ts';
 
-/** Escapes text for a Graphviz HTML-like label. */
-const html = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** Text in a Graphviz HTML-like label. */
+const html = escapeHtml;
 
 const COLORS = { shape: '#6b6b6b', value: '#1f5fa8', gradient: '#b0392b', edge: '#4d4d4d', output: '#f3f0e6' } as const;
 

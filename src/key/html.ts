@@ -6,6 +6,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type Katex from 'katex';
 import { backwardLatexRows, forwardLatexRows } from '../steps/index.ts';
+import { escapeHtml } from '../html.ts';
+import { checkedMath } from './math.ts';
 import { splitMath } from './problems.ts';
 import type { Solution, SolvedPart, SolvedSheet } from './solve.ts';
 
@@ -13,7 +15,8 @@ import type { Solution, SolvedPart, SolvedSheet } from './solve.ts';
 let katexModule: typeof Katex | undefined;
 const katex = (): typeof Katex => (katexModule ??= createRequire(import.meta.url)('katex') as typeof Katex);
 
-const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** The one way text enters the HTML key. */
+const escape = escapeHtml;
 
 /** Renders formulas and remembers each one (tests re-render them all). */
 export class MathRenderer {
@@ -21,10 +24,12 @@ export class MathRenderer {
   render(tex: string, display: boolean): string {
     this.formulas.push({ tex, display });
     // throwOnError: a formula KaTeX cannot read is a bug to fix, never red text in a key.
-    return katex().renderToString(tex, { displayMode: display, throwOnError: true, output: 'htmlAndMathml', strict: 'ignore' });
+    // trust: false (KaTeX's default, stated): no \href, \url, \includegraphics or \html… from any formula.
+    return katex().renderToString(tex, { displayMode: display, throwOnError: true, output: 'htmlAndMathml', strict: 'ignore', trust: false });
   }
+  /** Text from a problem file: escaped, and its math (checked on load) typeset. */
   text(s: string): string {
-    return splitMath(s).map((p) => (p.math ? this.render(p.text, false) : escape(p.text))).join('');
+    return splitMath(s).map((p) => (p.math ? this.render(checkedMath(p.text), false) : escape(p.text))).join('');
   }
 }
 

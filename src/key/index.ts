@@ -1,6 +1,7 @@
 // Answer keys: problem files → solved sheets → .tex (and .pdf), .md, .html, SVG graphs.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { ChainruleError } from '../errors.ts';
 import { MathRenderer, toHtml } from './html.ts';
@@ -101,17 +102,36 @@ export interface PdfResult {
   readonly log: string;
 }
 
-/** Compiles a .tex with pdflatex (twice is not needed: no references). The auxiliary files are removed. */
-export function compilePdf(texPath: string): PdfResult {
+/** How long pdflatex may run on one key before it is stopped. */
+export const PDFLATEX_TIMEOUT_MS = 120_000;
+
+/**
+ * Compiles a .tex with pdflatex (once: no references), sandboxed. It runs on a copy of the file in a
+ * fresh temporary folder (so the only file it can find beside the key is the key), with
+ * -no-shell-escape and shell_escape=f (no \write18), openin_any=p and openout_any=p (kpathsea's
+ * paranoid mode: no absolute paths, no parent folders, no dot files, for reading or writing), and a
+ * time limit. The PDF comes back beside the .tex; on failure, so does the log.
+ */
+export function compilePdf(texPath: string, options: { timeoutMs?: number } = {}): PdfResult {
   const dir = dirname(texPath);
-  const run = spawnSync('pdflatex', ['-interaction=nonstopmode', '-halt-on-error', '-file-line-error', basename(texPath)], { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 });
   const stem = basename(texPath).replace(/\.tex$/, '');
-  const logPath = join(dir, `${stem}.log`);
-  const log = existsSync(logPath) ? readFileSync(logPath, 'utf8') : `${run.stdout ?? ''}${run.stderr ?? ''}`;
-  const errors = log.split('\n').filter((l) => l.startsWith('!') || /^[^:]+:\d+: /.test(l));
-  const pdf = join(dir, `${stem}.pdf`);
-  const ok = run.status === 0 && existsSync(pdf);
-  // The log stays beside a failed document, for whoever has to read it.
-  for (const ext of ok ? ['aux', 'log', 'out'] : ['aux', 'out']) rmSync(join(dir, `${stem}.${ext}`), { force: true });
-  return { pdf: ok ? pdf : undefined, errors, log };
+  const sandbox = mkdtempSync(join(tmpdir(), 'chainrule-pdflatex-'));
+  try {
+    copyFileSync(texPath, join(sandbox, 'key.tex'));
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', openin_any: 'p', openout_any: 'p', shell_escape: 'f', TEXMFOUTPUT: sandbox };
+    const timeout = options.timeoutMs ?? PDFLATEX_TIMEOUT_MS;
+    const run = spawnSync('pdflatex', ['-no-shell-escape', '-interaction=nonstopmode', '-halt-on-error', '-file-line-error', 'key.tex'], { cwd: sandbox, env, encoding: 'utf8', maxBuffer: 64 << 20, timeout, killSignal: 'SIGKILL' });
+    const logPath = join(sandbox, 'key.log');
+    const log = existsSync(logPath) ? readFileSync(logPath, 'utf8') : `${run.stdout ?? ''}${run.stderr ?? ''}`;
+    const errors = log.split('\n').filter((l) => l.startsWith('!') || /^[^:]+:\d+: /.test(l));
+    if (run.error && (run.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') errors.unshift(`! pdflatex did not finish in ${Math.round(timeout / 1000)} s and was stopped`);
+    const ok = run.status === 0 && existsSync(join(sandbox, 'key.pdf'));
+    const pdf = join(dir, `${stem}.pdf`);
+    if (ok) copyFileSync(join(sandbox, 'key.pdf'), pdf);
+    // The log stays beside a failed document, for whoever has to read it.
+    else writeFileSync(join(dir, `${stem}.log`), log);
+    return { pdf: ok ? pdf : undefined, errors, log };
+  } finally {
+    rmSync(sandbox, { recursive: true, force: true });
+  }
 }

@@ -2,6 +2,7 @@
 // -pictures): each problem as stated, a boxed final answer, the forward and backward passes as
 // align* blocks, the computation graph in TikZ, and a shape table.
 import { backwardLatexRows, explainLines, forwardLatexRows } from '../steps/index.ts';
+import { checkedMath } from './math.ts';
 import { splitMath } from './problems.ts';
 import type { Solution, SolvedPart, SolvedSheet } from './solve.ts';
 
@@ -23,10 +24,22 @@ const PREAMBLE = String.raw`\documentclass[11pt]{article}
 \allowdisplaybreaks
 `;
 
-/** Text outside $…$ with LaTeX's special characters escaped; math passes through. */
+/** What each character special to LaTeX (or typeset wrongly in its default OT1 font: < > |) becomes;
+ * $ in math, because OT1's text dollar would need a bitmap font. */
+const LATEX_TEXT_CHARS: Readonly<Record<string, string>> = {
+  '\\': '\\textbackslash{}', '{': '\\{', '}': '\\}', '$': '\\ensuremath{\\$}', '&': '\\&', '%': '\\%', '#': '\\#', '_': '\\_',
+  '^': '\\textasciicircum{}', '~': '\\textasciitilde{}', '<': '\\textless{}', '>': '\\textgreater{}', '|': '\\textbar{}', '−': '-',
+};
+
+/**
+ * The one way text from a problem file enters the .tex: every character special to LaTeX is
+ * escaped in one pass (so an escape is never escaped again), control characters are dropped, and
+ * math between $…$ passes only through the command check (problem files are checked on load).
+ * Nothing the text says can become a command: no \input, \openin, \write18 from user text.
+ */
 export function latexText(s: string): string {
   return splitMath(s)
-    .map((p) => (p.math ? `$${p.text}$` : p.text.replace(/\\/g, '\\textbackslash{}').replace(/([&%#_{}])/g, '\\$1').replace(/~/g, '\\textasciitilde{}').replace(/\^/g, '\\textasciicircum{}').replace(/−/g, '-').replace(/'([^']*)'/g, "`$1'")))
+    .map((p) => (p.math ? `$${checkedMath(p.text)}$` : p.text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '').replace(/'([^']*)'/g, '`$1\'').replace(/[\\{}$&%#_^~<>|−]/g, (c) => LATEX_TEXT_CHARS[c])))
     .join('');
 }
 

@@ -1,7 +1,24 @@
 // The answer key in Markdown: math as $…$ and $$…$$ (GitHub and most viewers render it with
 // KaTeX or MathJax), graphs as SVG files beside the document.
 import { backwardLatexRows, forwardLatexRows } from '../steps/index.ts';
+import { checkedMath } from './math.ts';
+import { splitMath } from './problems.ts';
 import type { Solution, SolvedPart, SolvedSheet } from './solve.ts';
+
+const MARKDOWN_HTML: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+
+/**
+ * The one way text from a problem file enters the Markdown key. Outside math: HTML's characters as
+ * entities (no <script>, no <img onerror>), and Markdown's punctuation backslash-escaped (no links,
+ * images, emphasis, code spans, tables, stray math, headings or lists from the text), control
+ * characters dropped.
+ * Math between $…$ passes through the command check (problem files are checked on load).
+ */
+export function markdownText(s: string): string {
+  return splitMath(s)
+    .map((p) => (p.math ? `$${checkedMath(p.text)}$` : p.text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, '').replace(/[&<>"]/g, (c) => MARKDOWN_HTML[c]).replace(/[\\`*_[\]|$~]/g, (c) => `\\${c}`).replace(/^(\s*)(#|[+-](?=\s))/gm, '$1\\$2').replace(/^(\s*\d+)([.)])/gm, '$1\\$2')))
+    .join('');
+}
 
 const aligned = (rows: readonly string[]): string => `$$\n\\begin{aligned}\n${rows.join(' \\\\\n')}\n\\end{aligned}\n$$`;
 
@@ -24,19 +41,19 @@ function solution(s: Solution, graphPath: GraphPath): string {
 }
 
 function part(p: SolvedPart, graphPath: GraphPath): string {
-  const body = [`${p.part.id ? `**(${p.part.id})** ` : ''}${p.part.statement}`, ...p.solutions.map((s) => solution(s, graphPath))];
-  if (p.part.answer) body.push(`*Answer.* ${p.part.answer}`);
+  const body = [`${p.part.id ? `**(${markdownText(p.part.id)})** ` : ''}${markdownText(p.part.statement)}`, ...p.solutions.map((s) => solution(s, graphPath))];
+  if (p.part.answer) body.push(`*Answer.* ${markdownText(p.part.answer)}`);
   return body.join('\n\n');
 }
 
 export function toMarkdown(sheets: readonly SolvedSheet[], graphPath: GraphPath, title = 'Answer key: backpropagation and computation graphs'): string {
-  const out = [`# ${title}`, '', '*Written by chainrule.*'];
+  const out = [`# ${markdownText(title)}`, '', '*Written by chainrule.*'];
   for (const s of sheets) {
-    out.push('', `## ${s.sheet.sheet}`);
-    if (s.sheet.course) out.push('', `*${s.sheet.course}*`);
+    out.push('', `## ${markdownText(s.sheet.sheet)}`);
+    if (s.sheet.course) out.push('', `*${markdownText(s.sheet.course)}*`);
     for (const p of s.problems) {
-      out.push('', `### Problem ${p.problem.id}: ${p.problem.title}`);
-      if (p.problem.statement) out.push('', p.problem.statement);
+      out.push('', `### Problem ${markdownText(p.problem.id)}: ${markdownText(p.problem.title)}`);
+      if (p.problem.statement) out.push('', markdownText(p.problem.statement));
       for (const q of p.parts) out.push('', part(q, graphPath));
     }
   }

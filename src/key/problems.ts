@@ -5,6 +5,7 @@
 // computations under `compute`. Loading validates everything and names the file in each error.
 import { ChainruleError } from '../errors.ts';
 import type { Layout } from '../diff/index.ts';
+import { unsafeMath } from './math.ts';
 
 export type Show = 'answers' | 'steps' | 'graph' | 'shapes';
 export const ALL_SHOWN: readonly Show[] = ['answers', 'steps', 'graph', 'shapes'];
@@ -61,6 +62,44 @@ function text(file: string, where: string, o: Json, key: string, required = fals
   return v as string;
 }
 
+const CONTROL_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+/** A text field the key typesets (title, statement, answer, …): no control characters, and every
+ * $…$ formula safe for pdflatex and KaTeX (src/key/math.ts). */
+function prose(file: string, where: string, o: Json, key: string, required = false): string | undefined {
+  const value = text(file, where, o, key, required);
+  if (value === undefined) return undefined;
+  const control = CONTROL_CHAR.exec(value);
+  if (control) fail(file, where, `"${key}" contains the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+  // An odd number of $ leaves one that is neither math nor clearly text: refuse rather than guess.
+  if ((value.match(/\$/g) ?? []).length % 2 === 1) fail(file, where, `"${key}" has an unpaired $ (math is written $…$)`);
+  for (const piece of splitMath(value)) {
+    if (!piece.math) continue;
+    const problem = unsafeMath(piece.text);
+    if (problem) throw new ChainruleError(`${file}: ${where}: "${key}": in $${shorten(piece.text)}$: ${problem}`, { hint: 'math in problem files may use the commands listed in samples/README.md (Math)' });
+  }
+  return value;
+}
+
+/** At most 60 characters of a formula, for an error line. */
+const shorten = (s: string): string => ([...s].length > 60 ? `${[...s].slice(0, 57).join('')}…` : s);
+
+/** An `id`: a string or a number, shown as text. */
+function id(file: string, where: string, o: Json, fallback: string): string {
+  const v = o.id;
+  if (v === undefined) return fallback;
+  if (typeof v !== 'string' && typeof v !== 'number') fail(file, where, '"id" must be a string or a number');
+  return prose(file, where, { id: String(v) }, 'id') as string;
+}
+
+/** Each entry of a list must be an object: `null` or a string where a problem or part belongs is named. */
+function objects(file: string, where: string, list: unknown[], what: string): Json[] {
+  list.forEach((item, i) => {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) fail(file, where, `${what} ${i + 1} must be an object, not ${item === null ? 'null' : Array.isArray(item) ? 'a list' : typeof item}`);
+  });
+  return list as Json[];
+}
+
 function computation(file: string, where: string, o: Json, inherited: Json): Computation | undefined {
   const merged: Json = { ...inherited };
   for (const k of COMPUTE_FIELDS) if (o[k] !== undefined) merged[k] = o[k];
@@ -94,25 +133,25 @@ export function parseSheet(file: string, source: string): Sheet {
   if (typeof root !== 'object' || root === null || Array.isArray(root)) fail(file, 'top level', 'expected an object with "sheet" and "problems"');
   const r = root as Json;
   if (!Array.isArray(r.problems) || r.problems.length === 0) fail(file, 'top level', '"problems" must be a non-empty list');
-  const problems = (r.problems as Json[]).map((p, i): Problem => {
-    const where = `problem ${p.id ?? i + 1}`;
+  const problems = objects(file, 'top level', r.problems, 'problem').map((p, i): Problem => {
+    const where = `problem ${typeof p.id === 'string' || typeof p.id === 'number' ? p.id : i + 1}`;
     if (!Array.isArray(p.parts) || p.parts.length === 0) fail(file, where, '"parts" must be a non-empty list');
     const inherited: Json = {};
     for (const k of COMPUTE_FIELDS) if (p[k] !== undefined) inherited[k] = p[k];
-    const parts = (p.parts as Json[]).map((q, j): Part => {
-      const at = `${where}, part ${q.id ?? j + 1}`;
+    const parts = objects(file, where, p.parts, 'part').map((q, j): Part => {
+      const at = `${where}, part ${typeof q.id === 'string' || typeof q.id === 'number' ? q.id : j + 1}`;
       const listed = q.compute;
       if (listed !== undefined && !Array.isArray(listed)) fail(file, at, '"compute" must be a list');
       const computations = listed
-        ? (listed as Json[]).map((c, k) => computation(file, `${at}, computation ${k + 1}`, c, inherited) ?? fail(file, `${at}, computation ${k + 1}`, '"expr" is missing'))
+        ? objects(file, at, listed as unknown[], 'computation').map((c, k) => computation(file, `${at}, computation ${k + 1}`, c, inherited) ?? fail(file, `${at}, computation ${k + 1}`, '"expr" is missing'))
         : [computation(file, at, q, inherited)].filter((c): c is Computation => c !== undefined);
-      const answer = text(file, at, q, 'answer');
+      const answer = prose(file, at, q, 'answer');
       if (computations.length === 0 && answer === undefined) fail(file, at, 'a part needs something to compute ("expr") or a written "answer"');
-      return { id: String(q.id ?? ''), statement: text(file, at, q, 'statement', true) as string, seed: text(file, at, q, 'seed'), compute: computations, answer };
+      return { id: id(file, at, q, ''), statement: prose(file, at, q, 'statement', true) as string, seed: text(file, at, q, 'seed'), compute: computations, answer };
     });
-    return { id: String(p.id ?? i + 1), title: text(file, where, p, 'title', true) as string, statement: text(file, where, p, 'statement') ?? '', parts };
+    return { id: id(file, where, p, String(i + 1)), title: prose(file, where, p, 'title', true) as string, statement: prose(file, where, p, 'statement') ?? '', parts };
   });
-  return { file, sheet: text(file, 'top level', r, 'sheet', true) as string, course: text(file, 'top level', r, 'course'), notes: text(file, 'top level', r, 'notes'), problems };
+  return { file, sheet: prose(file, 'top level', r, 'sheet', true) as string, course: prose(file, 'top level', r, 'course'), notes: text(file, 'top level', r, 'notes'), problems };
 }
 
 /** Splits text with $…$ math into pieces, so each renderer treats text and math its own way. */

@@ -1,6 +1,7 @@
 // A self-contained HTML page that plays the frames of a training run (▶, a slider, the arrow keys)
 // beside the charts of the whole run. The charts are the SVG files next to it; the page only pages
 // through them, so it works from a file:// URL with no server and no network.
+import { escapeHtml, scriptJson } from '../html.ts';
 
 export interface ViewerPage {
   readonly title: string;
@@ -12,7 +13,6 @@ export interface ViewerPage {
   readonly charts: readonly { readonly file: string; readonly alt: string }[];
 }
 
-const escapeHtml = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
 
 /** The start of every page: doctype, title and the shared body style; each page adds its own rules. */
 function pageHead(title: string): string {
@@ -26,8 +26,8 @@ function pageHead(title: string): string {
 }
 
 export function viewerHtml(page: ViewerPage): string {
-  const frames = JSON.stringify(page.frames.map((f) => f.file));
-  const steps = JSON.stringify(page.frames.map((f) => f.step));
+  const frames = scriptJson(page.frames.map((f) => f.file));
+  const steps = scriptJson(page.frames.map((f) => f.step));
   const charts = page.charts.map((c) => `  <img class="chart" src="${escapeHtml(c.file)}" alt="${escapeHtml(c.alt)}">`).join('\n');
   return `${pageHead(page.title)}
   h1 { font-size: 20px; margin: 0 0 4px; }
