@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `chainrule` command line. Each command lives in `commands/`; this file lists them (no
 // registration by import side effects) and sets what they share.
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerDiffCommands } from './commands/diff.ts';
 import { registerLanguageCommands } from './commands/language.ts';
@@ -11,11 +12,17 @@ import { registerGraphCommands } from './commands/graph.ts';
 import { registerKeyCommands } from './commands/key.ts';
 import { registerCodegenCommand } from './commands/codegen.ts';
 
+/** The installed package's version: package.json is two folders up from src/cli/ and from dist/cli/ alike. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 export function buildProgram(): Command {
   const program = new Command();
   program
     .name('chainrule')
     .description('Symbolic matrix calculus for homework, answer keys and gradient code.\nType expressions as written: ‖Wx − x‖², −γ/2·log|αAAᵀ+β⁻¹I|, z = wx + b; y = σ(z).')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .option('--debug', 'show stack traces for internal errors')
     .showHelpAfterError('(run with --help for usage and examples)')
     .configureOutput({ outputError: (text, write) => write(text) })

@@ -72,6 +72,13 @@ describe('the installed package', () => {
     expect(r.code).toBe(0);
   });
 
+  it('--version prints the version of the installed package', () => {
+    const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    const r = run(path.join(user, 'node_modules/.bin/chainrule'), ['--version'], { cwd: user });
+    expect(r.stdout).toBe(`${version}\n`);
+    expect(r.code).toBe(0);
+  });
+
   it('a bad input exits 2 with one error line and no stack trace', () => {
     const r = run(path.join(user, 'node_modules/.bin/chainrule'), ['diff', '‖Wx − x', '--wrt', 'W'], { cwd: user });
     expect(r.code).toBe(2);
@@ -89,6 +96,17 @@ describe('the installed package', () => {
     expect(html).toContain('class="katex"');
     expect(html).toContain('data:font/woff2;base64,');
   });
+
+  it('chainrule samples, run where there is no ./samples, solves the sheets the package ships', () => {
+    const r = run(path.join(user, 'node_modules/.bin/chainrule'), ['samples', '-o', 'out'], { cwd: user });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^4 sheets, \d+ parts, in /);
+    for (const f of ['answer-key.tex', 'answer-key.html', 'answer-key.md']) expect(existsSync(path.join(user, 'out', f))).toBe(true);
+    expect(readdirSync(path.join(user, 'out/graphs')).filter((f) => f.endsWith('.svg')).length).toBeGreaterThan(0);
+    // vega is not installed yet (next test): the training is skipped with the install hint.
+    expect(r.stdout).toContain('(no ReLU SGD training: its plots need vega; npm install vega vega-lite)');
+  }, 300_000);
 
   it('vega is an optional peer: not installed, plot says how to get it (exit 2, one line); installed, plot draws', () => {
     expect(existsSync(path.join(user, 'node_modules/vega'))).toBe(false);

@@ -1,6 +1,7 @@
 // key and samples: answer keys from problem files; `samples` is the README's main command.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { generate } from '../../compile.ts';
 import { ChainruleError } from '../../errors.ts';
@@ -71,12 +72,15 @@ export function registerKeyCommands(program: Command): void {
   program
     .command('samples')
     .description('build the answer key of the bundled course sheets: out/answer-key.tex (+ .pdf), .html, .md, the graphs as SVG, and gradient modules')
-    .argument('[dir]', 'folder of problem files', 'samples')
+    .argument('[dir]', 'folder of problem files (default: ./samples, or else the sheets that come with chainrule)')
     .option('-o, --output <dir>', 'where to write', 'out')
     .addHelpText('after', examples(['chainrule samples', 'npm start          # the same', 'chainrule samples my-sheets -o my-key']))
-    .action((dir: string, o: { output: string; debug?: boolean }) =>
+    .action((given: string | undefined, o: { output: string; debug?: boolean }) =>
       run(async () => {
         const started = performance.now();
+        // In a clone, ./samples; for an installed package, the samples folder it ships (three folders
+        // up from src/cli/commands/ and from dist/cli/commands/), shown relative to where we run.
+        const dir = given ?? (existsSync('samples') ? 'samples' : relative('.', fileURLToPath(new URL('../../../samples', import.meta.url))) || '.');
         const files = problemFiles(dir);
         if (files.length === 0) throw new ChainruleError(`${dir} has no problem files (*.json)`);
         const sheets = await solveWithProgress(files, 'deriving');
