@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerDiffCommands } from './commands/diff.ts';
+import { registerSecondOrderCommands } from './commands/second.ts';
 import { registerLanguageCommands } from './commands/language.ts';
 import { registerPlotCommand } from './commands/plot.ts';
 import { registerTrainCommands } from './commands/train.ts';
@@ -30,7 +31,7 @@ export function buildProgram(): Command {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') process.exit(0);
       process.exit(2);
     });
-  for (const register of [registerLanguageCommands, registerDiffCommands, registerStepsCommands, registerGraphCommands, registerKeyCommands, registerPlotCommand, registerCodegenCommand, registerTrainCommands]) register(program);
+  for (const register of [registerLanguageCommands, registerDiffCommands, registerSecondOrderCommands, registerStepsCommands, registerGraphCommands, registerKeyCommands, registerPlotCommand, registerCodegenCommand, registerTrainCommands]) register(program);
   for (const c of program.commands) c.option('--debug', 'show stack traces for internal errors');
   program.addHelpText('after', `
 Examples:

@@ -27,6 +27,9 @@ export interface Variable {
   readonly symmetric: boolean;
 }
 
+/** Keys of the symbolic directions of differentials (dX in dF = A dX B): such a variable prints as (dX). */
+export const DIFFERENTIAL_KEY_PREFIX = '⟨d⟩';
+
 /** Abstract scalar function of several scalars, `f(a, b)`, and which partials were taken (∂₁∂₂f → [1, 2]). */
 export interface AbstractCall {
   readonly key: string;

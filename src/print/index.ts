@@ -7,6 +7,7 @@
 //   JUXT ab (juxtaposition)  POSTFIX aᵀ, a², f(a)   ATOM  names, numbers, |a|, ‖a‖, (a)
 import * as C from '../ir/construct.ts';
 import type { Node, NodeOf, Op } from '../ir/node.ts';
+import { DIFFERENTIAL_KEY_PREFIX } from '../ir/node.ts';
 import * as Q from '../ir/rational.ts';
 import { isScalar } from '../ir/shape.ts';
 import type { Name } from '../syntax/ast.ts';
@@ -252,7 +253,11 @@ export const NOTATIONS: { [O in Op]: Notation<O> } = {
     return { text, level: n.attr.den > 1 && p.format !== 'latex' ? Level.ATOM : Level.ATOM };
   },
   constant: (_, p) => atom(p.t.pi),
-  var: (n, p) => atom(printName(n.attr.name, p.format)),
+  // The direction of a differential, dX in d(AXB) = A(dX)B, parenthesised as Magnus and Neudecker write it.
+  var: (n, p) => {
+    const name = printName(n.attr.name, p.format);
+    return atom(n.attr.key.startsWith(DIFFERENTIAL_KEY_PREFIX) ? `(${p.format === 'latex' ? '\\mathrm{d}' : 'd'}${name})` : name);
+  },
   dim: (n, p) => atom(p.format === 'latex' ? latexBase(n.attr) : p.format === 'ascii' ? asciiBase(n.attr) : n.attr),
   identity: (_, p) => atom(p.t.identity),
   ones: (_, p) => atom(p.t.ones),

@@ -215,6 +215,17 @@ export const RULES: readonly AnyRule[] = [
     return C.add(...terms);
   }),
 
+  rule('sum-of-diagonals', 'diag(a) + c·diag(b) = diag(a + c·b): one diagonal matrix, as a Hessian of a sum of elementwise terms is written', 'add', (n) => {
+    const diagonal = (t: Node): Node | undefined => {
+      const { scalars, rest } = C.splitScalars(t);
+      return rest.op === 'diag' && isColumn(rest.args[0].shape) ? C.mulAll([...scalars, rest.args[0]]) : undefined;
+    };
+    const inside = n.args.map(diagonal);
+    if (inside.filter((d) => d !== undefined).length < 2) return undefined;
+    const others = n.args.filter((_, i) => inside[i] === undefined);
+    return C.addAll([C.diag(C.addAll(inside.filter((d): d is Node => d !== undefined))), ...others]);
+  }),
+
   rule('factor-common-matrix-factor', 'AX + BX = (A + B)X and XA + XB = X(A + B)', 'add', (n) => {
     if (isScalar(n.shape)) return undefined;
     for (const side of ['right', 'left'] as const) {
@@ -402,6 +413,13 @@ export const RULES: readonly AnyRule[] = [
     return a.op === 'mul' ? C.mul(...a.args.slice(0, -1), C.trace(a.args[a.args.length - 1])) : undefined;
   }),
   rule('trace-transpose', 'tr(Aᵀ) = tr(A)', 'trace', (n) => (n.args[0].op === 'transpose' ? C.trace(n.args[0].args[0]) : undefined)),
+  rule('trace-of-transposes', 'tr(A₁ᵀ⋯Aₖᵀ) = tr((Aₖ⋯A₁)ᵀ) = tr(Aₖ⋯A₁) when most factors are transposed: tr(dXᵀX⁻ᵀdXᵀX⁻ᵀ) = tr(X⁻¹dXX⁻¹dX)', 'trace', (n) => {
+    const a = n.args[0];
+    if (a.op !== 'matmul') return undefined;
+    const transposed = a.args.filter((f) => f.op === 'transpose').length;
+    if (2 * transposed <= a.args.length) return undefined;
+    return C.trace(C.matmul(...[...a.args].reverse().map(C.transpose)));
+  }),
   rule('trace-cyclic-to-inner', 'tr(abᵀ) = bᵀa, tr(ABc dᵀ) = dᵀABc (cyclic)', 'trace', (n) => {
     const a = n.args[0];
     if (a.op !== 'matmul') return undefined;

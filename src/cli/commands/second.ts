@@ -1,0 +1,153 @@
+// jacobian and hessian: derivatives of vector and matrix outputs, and second derivatives, in matrix form.
+import type { Command } from 'commander';
+import { bindValues, parse } from '../../api.ts';
+import type { Layout } from '../../diff/index.ts';
+import { describeShape } from '../../ir/shape.ts';
+import type { JsonNested, Printout } from '../../jacobian/index.ts';
+import { hessian, hessianValues, hessianVectorProduct, jacobian, jacobianValues } from '../../jacobian/index.ts';
+import { ChainruleError } from '../../errors.ts';
+import { print } from '../../print/index.ts';
+import { examples, parseDims, readJson, runOn, splitList } from '../io.ts';
+
+interface Flags {
+  wrt: string;
+  where?: string;
+  of?: string;
+  layout?: string;
+  format?: string;
+  at?: string;
+  dims?: string;
+  expand?: boolean;
+  hvp?: boolean;
+  debug?: boolean;
+}
+
+const FORMATS = ['text', 'latex', 'ascii', 'json'];
+
+function checkFlags(o: Flags): void {
+  if (o.format !== undefined && !FORMATS.includes(o.format)) throw new ChainruleError(`--format ${o.format} is not one of ${FORMATS.join(', ')}`);
+  if (o.layout !== undefined && o.layout !== 'numerator' && o.layout !== 'gradient') throw new ChainruleError(`--layout ${o.layout} is not numerator or gradient`);
+}
+
+const pick = (p: Printout, format: string | undefined): string => (format === 'latex' ? p.latex : format === 'ascii' ? p.ascii : p.unicode);
+
+/** A number or nested arrays, one row per line at the innermost level. */
+function formatNested(v: JsonNested, indent = ''): string {
+  if (typeof v === 'number') return String(Number(v.toPrecision(6)));
+  if (v.every((x) => typeof x === 'number')) return `${indent}[${v.map((x) => formatNested(x)).join(', ')}]`;
+  return `${indent}[\n${v.map((x) => formatNested(x, `${indent}  `)).join(',\n')}\n${indent}]`;
+}
+
+export function registerSecondOrderCommands(program: Command): void {
+  program
+    .command('jacobian')
+    .description('the Jacobian of a vector or matrix output: a matrix in numerator layout, or the differential dF = A(dX)B with its Kronecker/vec form')
+    .argument('<expr>', "the expression or program, '-' to read stdin, or @file")
+    .requiredOption('--wrt <vars>', 'variables, comma-separated')
+    .option('-w, --where <decls>', 'declarations, e.g. "W: m×n"')
+    .option('--of <name>', 'the definition to differentiate (default: the last line)')
+    .option('--layout <layout>', 'numerator (J_ij = ∂f_i/∂x_j, default) | gradient (its transpose)', 'numerator')
+    .option('-f, --format <format>', 'text | latex | ascii | json', 'text')
+    .option('--at <values.json>', 'evaluate at these values: shape(f) × shape(x) nested arrays')
+    .option('--dims <sizes>', 'sizes of dimensions not fixed by the values')
+    .option('--expand', 'write results without the names of your definitions')
+    .addHelpText('after', examples([
+      "chainrule jacobian 'tanh(Wx)' --wrt x --where 'W: m×n'",
+      "chainrule jacobian 'x ⊙ x' --wrt x --where 'x: n' --layout gradient",
+      "chainrule jacobian 'AXB' --wrt X --where 'A: m×n; X: n×p; B: p×q'",
+      "chainrule jacobian 'softmax(z)' --wrt z --where 'z: 3' --at values.json --format json",
+    ]) + '\nA matrix by a matrix (and a vector by a matrix) has no matrix form: the differential is printed,\nwith vec(dF) = (Bᵀ ⊗ A) vec(dX) when it exists (vec stacks columns; K is the commutation matrix).\n')
+    .action((expr: string, o: Flags) =>
+      runOn(expr, o.debug, (source) => {
+        checkFlags(o);
+        const model = parse(source, { where: o.where, of: o.of });
+        const result = jacobian(model, splitList(o.wrt), { layout: o.layout as Layout, expand: o.expand });
+        const out = model.output.display ?? 'f';
+        if (o.at) {
+          const numbers = jacobianValues(result, bindValues(model, readJson(o.at), parseDims(o.dims)));
+          if (o.format === 'json') return void process.stdout.write(`${JSON.stringify(numbers)}\n`);
+          const lines = Object.entries(numbers.jacobian).map(([k, v]) => `∂${out}/∂${k} =\n${formatNested(v)}`);
+          return void process.stdout.write(`${lines.join('\n')}\n`);
+        }
+        if (o.format === 'json') {
+          const jacobians = Object.fromEntries(result.jacobians.map((j) => [j.variable.display, {
+            form: j.matrix ? 'matrix' : 'differential',
+            unicode: j.unicode, latex: j.latex, ascii: j.ascii,
+            ...(j.matrix ? { shape: describeShape(j.matrix.shape) } : {}),
+            convention: j.convention,
+          }]));
+          return void process.stdout.write(`${JSON.stringify({ of: out, layout: result.layout, jacobians }, null, 2)}\n`);
+        }
+        const one = result.jacobians.length === 1;
+        const lines = result.jacobians.map((j) => {
+          const text = pick(j, o.format);
+          if (!j.matrix) return `${one ? '' : `∂${out}/∂${j.variable.display}:\n`}${text}\n(${j.convention})`;
+          if (one) return text;
+          return o.format === 'latex' ? `\\frac{\\partial ${out}}{\\partial ${j.variable.display}} = ${text}` : `∂${out}/∂${j.variable.display} = ${text}`;
+        });
+        process.stdout.write(`${lines.join('\n')}\n`);
+      }));
+
+  program
+    .command('hessian')
+    .description('the Hessian of a scalar output in matrix form (∇²f), mixed blocks ∂²f/∂x∂y, or the Hessian-vector product ∇²f·v')
+    .argument('<expr>', "the expression or program, '-' to read stdin, or @file")
+    .requiredOption('--wrt <vars>', 'variables, comma-separated; two give the mixed block ∂²f/∂x∂y too')
+    .option('-w, --where <decls>', 'declarations')
+    .option('--of <name>', 'the definition to differentiate (default: the last line)')
+    .option('--hvp', 'print the Hessian-vector product ∇²f·v = ∂/∂x(∇f(x)ᵀv) instead of the matrix')
+    .option('-f, --format <format>', 'text | latex | ascii | json', 'text')
+    .option('--at <values.json>', 'evaluate at these values: shape(x) × shape(x) nested arrays')
+    .option('--dims <sizes>', 'sizes of dimensions not fixed by the values')
+    .option('--expand', 'write results without the names of your definitions')
+    .addHelpText('after', examples([
+      "chainrule hessian '𝟙ᵀexp(Ax)' --wrt x",
+      "chainrule hessian '‖Ax − b‖²' --wrt x --format latex",
+      "chainrule hessian 'yᵀAx' --wrt x,y --where 'A: m×n'",
+      "chainrule hessian '−log|X|' --wrt X",
+      "chainrule hessian '‖Ax − b‖²' --wrt x --hvp",
+    ]) + '\nFor matrix variables the second differential d²f[dX, dX] is printed, with its Kronecker/vec form when it exists.\n')
+    .action((expr: string, o: Flags) =>
+      runOn(expr, o.debug, (source) => {
+        checkFlags(o);
+        const model = parse(source, { where: o.where, of: o.of });
+        const out = model.output.display ?? 'f';
+        if (o.hvp) {
+          const result = hessianVectorProduct(model, splitList(o.wrt), { expand: o.expand });
+          if (o.format === 'json') {
+            const products = Object.fromEntries(result.products.map((p) => [p.variable.display, { direction: print(p.direction, 'unicode'), unicode: p.unicode, latex: p.latex, ascii: p.ascii }]));
+            return void process.stdout.write(`${JSON.stringify({ of: out, hvp: products }, null, 2)}\n`);
+          }
+          const lines = result.products.map((p) => {
+            const v = print(p.direction, o.format === 'latex' ? 'latex' : o.format === 'ascii' ? 'ascii' : 'unicode');
+            const head = o.format === 'latex' ? `\\nabla^2_{${p.variable.display}} ${out}\\,${v} = ` : `∇²${result.products.length > 1 ? `_${p.variable.display}` : ''}${out}·${v} = `;
+            return `${head}${pick(p, o.format)}`;
+          });
+          return void process.stdout.write(`${lines.join('\n')}\n`);
+        }
+        const result = hessian(model, splitList(o.wrt), { expand: o.expand });
+        if (o.at) {
+          const numbers = hessianValues(result, bindValues(model, readJson(o.at), parseDims(o.dims)));
+          if (o.format === 'json') return void process.stdout.write(`${JSON.stringify(numbers)}\n`);
+          const lines = Object.entries(numbers.hessian).map(([k, v]) => `∂²${out}/∂${k.split(',').join('∂')}${k.includes(',') ? '' : '²'} =\n${formatNested(v)}`);
+          return void process.stdout.write(`${lines.join('\n')}\n`);
+        }
+        const label = (b: (typeof result.blocks)[number]) => (b.row === b.col ? `∂²${out}/∂${b.row.display}²` : `∂²${out}/∂${b.row.display}∂${b.col.display}`);
+        if (o.format === 'json') {
+          const hessianOut = Object.fromEntries(result.blocks.map((b) => [b.row === b.col ? b.row.display : `${b.row.display},${b.col.display}`, {
+            form: b.matrix ? 'matrix' : 'second differential',
+            unicode: b.unicode, latex: b.latex, ascii: b.ascii,
+            ...(b.matrix ? { shape: describeShape(b.matrix.shape) } : {}),
+            convention: b.convention,
+          }]));
+          return void process.stdout.write(`${JSON.stringify({ of: out, hessian: hessianOut }, null, 2)}\n`);
+        }
+        const one = result.blocks.length === 1;
+        const lines = result.blocks.map((b) => {
+          const text = pick(b, o.format);
+          if (!b.matrix) return `${one ? '' : `${label(b)}:\n`}${text}\n(${b.convention})`;
+          return one ? text : `${label(b)} = ${text}`;
+        });
+        process.stdout.write(`${lines.join('\n')}\n`);
+      }));
+}

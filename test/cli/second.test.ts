@@ -1,0 +1,85 @@
+// jacobian and hessian as a user meets them: real processes, exit codes, the JSON shapes.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+const bin = path.join(repoRoot, 'bin/chainrule.js');
+const chainrule = (args: string[]) => {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: repoRoot });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+const tmp = mkdtempSync(path.join(tmpdir(), 'chainrule-second-'));
+const file = (name: string, value: unknown) => {
+  const p = path.join(tmp, name);
+  writeFileSync(p, JSON.stringify(value));
+  return p;
+};
+
+describe('chainrule jacobian', () => {
+  it('prints the matrix form in numerator layout, and its transpose with --layout gradient', () => {
+    expect(chainrule(['jacobian', 'tanh(Wx)', '--wrt', 'x', '--where', 'W: m×n']).stdout.trim()).toBe('diag(𝟙 − tanh(Wx)^∘²)W');
+    const r = chainrule(['jacobian', 'Xθ', '--wrt', 'θ', '--where', 'X: N×d', '--layout', 'gradient']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe('Xᵀ');
+  });
+
+  it('prints a matrix by a matrix as a differential with its Kronecker form and the convention', () => {
+    const r = chainrule(['jacobian', 'AXB', '--wrt', 'X', '--where', 'A: m×n; X: n×p; B: p×q']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('df = A(dX)B');
+    expect(r.stdout).toContain('vec(df) = (Bᵀ ⊗ A) vec(dX)');
+    expect(r.stdout).toContain('vec stacks columns');
+  });
+
+  it('--at --format json gives shape(f) × shape(x) nested arrays keyed by the name as written', () => {
+    const r = chainrule(['jacobian', 'softmax(z)', '--wrt', 'z', '--at', file('z.json', { z: [1, 2, 3] }), '--format', 'json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { jacobian: { z: number[][] } };
+    const s = [1, 2, 3].map(Math.exp);
+    const total = s.reduce((a, b) => a + b);
+    const p = s.map((x) => x / total);
+    expect(out.jacobian.z).toHaveLength(3);
+    out.jacobian.z.forEach((row, i) => row.forEach((x, j) => expect(x).toBeCloseTo((i === j ? p[i] : 0) - p[i] * p[j], 12)));
+  });
+
+  it('a matrix by a matrix gives the four-index array', () => {
+    const r = chainrule(['jacobian', 'AX', '--wrt', 'X', '--at', file('ax.json', { A: [[1, 2], [3, 4], [5, 6]], X: [[1, 0], [0, 1]] }), '--format', 'json']);
+    const j = (JSON.parse(r.stdout) as { jacobian: { X: number[][][][] } }).jacobian.X;
+    // ∂(AX)_{ij}/∂X_{kl} = A_{ik} δ_{jl}
+    expect(j[2][1][1][1]).toBe(6);
+    expect(j[2][1][1][0]).toBe(0);
+    expect(j[0][0][1][0]).toBe(2);
+  });
+
+  it('refuses an unknown layout with exit code 2', () => {
+    const r = chainrule(['jacobian', 'Ax', '--wrt', 'x', '--layout', 'denominator']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--layout denominator');
+  });
+});
+
+describe('chainrule hessian', () => {
+  it('prints the textbook form a new user expects', () => {
+    const r = chainrule(['hessian', '𝟙ᵀexp(Ax)', '--wrt', 'x']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe('Aᵀ diag(exp(Ax))A');
+  });
+
+  it('mixed blocks, the Hessian-vector product, and a clear refusal for a vector output', () => {
+    expect(chainrule(['hessian', 'yᵀAx', '--wrt', 'x,y', '--where', 'A: m×n']).stdout).toContain('∂²f/∂x∂y = Aᵀ');
+    expect(chainrule(['hessian', '‖Ax − b‖²', '--wrt', 'x', '--hvp']).stdout.trim()).toBe('∇²f·v = 2AᵀAv');
+    const r = chainrule(['hessian', 'Ax', '--wrt', 'x']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('chainrule jacobian');
+  });
+
+  it('--at --format json gives shape(x) × shape(x) nested arrays', () => {
+    const r = chainrule(['hessian', '‖Ax − b‖²', '--wrt', 'x', '--at', file('ls.json', { A: [[1, 2], [3, 4], [5, 6]], x: [1, 1], b: [0, 0, 0] }), '--format', 'json']);
+    expect(r.code).toBe(0);
+    // 2AᵀA = 2[[35, 44], [44, 56]]
+    expect((JSON.parse(r.stdout) as { hessian: { x: number[][] } }).hessian.x).toEqual([[70, 88], [88, 112]]);
+  });
+});

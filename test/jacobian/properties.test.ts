@@ -1,0 +1,118 @@
+// Properties: for random well-typed expressions over every op, every Jacobian and Hessian chainrule
+// prints agrees with central finite differences (of the output, and of the gradient), Hessians are
+// symmetric, and Hessian-vector products agree with the Hessian times v.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { randomTensor, rng } from '../../src/check/index.ts';
+import { evaluate, matmul2 } from '../../src/eval/index.ts';
+import type { Node } from '../../src/ir/node.ts';
+import { shape, SCALAR } from '../../src/ir/shape.ts';
+import { hessian, hessianVectorProduct, jacobian } from '../../src/jacobian/index.ts';
+import { print } from '../../src/print/index.ts';
+import { irModel } from '../check/support.ts';
+import { expression } from '../properties/arbitrary.ts';
+import { kroneckerInEntryOrder, linearMapTensor, matrixInEntryOrder, numericJacobian, relative, smoothPoints } from './support.ts';
+
+const RUNS = Number(process.env.RUNS ?? 120);
+const SEED = Number(process.env.SEED ?? 20261201);
+const TOLERANCE = 1e-6;
+
+const notSymmetric = (model: ReturnType<typeof irModel>) => model.variables.filter((v) => !(v.node.op === 'var' && v.node.attr.symmetric));
+
+function fail(what: string, expr: Node, detail: string): never {
+  throw new Error(`${what} of ${print(expr, 'unicode')}: ${detail}`);
+}
+
+describe('Jacobians of random expressions', () => {
+  for (const [label, target] of [['vector', shape('n', 1)], ['scalar', SCALAR], ['matrix', shape('n', 'm')]] as const) {
+    it(`of ${label} outputs agree with finite differences: differential, matrix form and Kronecker form`, () => {
+      let matrices = 0;
+      let kroneckers = 0;
+      fc.assert(
+        fc.property(expression(target, 3), fc.integer({ min: 1, max: 1e6 }), (expr, seed) => {
+          const model = irModel(expr);
+          const wrt = notSymmetric(model);
+          if (wrt.length === 0) return;
+          const result = jacobian(model, wrt.map((v) => v.display), { expand: true });
+          for (const bound of smoothPoints(model, seed, 1)) {
+            // Central differences carry an absolute error of about 1e-10·|f| (as in the gradient property).
+            const floor = 1e-3 * Math.max(1, ...evaluate(expr, bound.values, bound.dims).data.map(Math.abs));
+            for (const j of result.jacobians) {
+              const numeric = numericJacobian(expr, j.variable, bound.values, bound.dims);
+              const fromDifferential = linearMapTensor(j.differential, j.direction, bound);
+              const e = relative(fromDifferential.data, numeric.data, floor);
+              if (!(e <= TOLERANCE)) fail(`differential by ${j.variable.display}`, expr, `${j.unicode} off by ${e}`);
+              const matrix = matrixInEntryOrder(j, j.variable, bound);
+              if (matrix) {
+                matrices++;
+                const em = relative(matrix.data, numeric.data, floor);
+                if (!(em <= TOLERANCE)) fail(`Jacobian by ${j.variable.display}`, expr, `${j.unicode} off by ${em}`);
+              }
+              const kron = kroneckerInEntryOrder(j, expr, bound);
+              if (kron) {
+                kroneckers++;
+                const ek = relative(kron.data, numeric.data, floor);
+                if (!(ek <= TOLERANCE)) fail(`Kronecker form by ${j.variable.display}`, expr, `${j.unicode} off by ${ek}`);
+              }
+            }
+          }
+        }),
+        { numRuns: RUNS, seed: SEED },
+      );
+      // The matrix form is found for vector and scalar outputs; the vec form for some matrix outputs.
+      if (label !== 'matrix') expect(matrices).toBeGreaterThan(RUNS / 2);
+      else expect(kroneckers).toBeGreaterThan(0);
+    });
+  }
+});
+
+describe('Hessians of random scalar expressions', () => {
+  it('agree with finite differences of the gradient, are symmetric, and HVPs agree with H·v', () => {
+    let matrices = 0;
+    fc.assert(
+      fc.property(expression(SCALAR, 3), fc.integer({ min: 1, max: 1e6 }), (expr, seed) => {
+        const model = irModel(expr);
+        const wrt = notSymmetric(model);
+        if (wrt.length === 0) return;
+        const names = wrt.map((v) => v.display);
+        const result = hessian(model, names, { expand: true });
+        const hvp = hessianVectorProduct(model, names, { expand: true });
+        const random = rng(seed);
+        for (const bound of smoothPoints(model, seed, 1)) {
+          for (const b of result.blocks) {
+            const gradient0 = result.gradients.get(b.row) as Node;
+            const floor = 1e-3 * Math.max(1, ...evaluate(gradient0, bound.values, bound.dims).data.map(Math.abs));
+            const gradient = result.gradients.get(b.row) as Node;
+            const numeric = numericJacobian(gradient, b.col, bound.values, bound.dims);
+            const dense = linearMapTensor(b.differential, b.direction, bound);
+            const e = relative(dense.data, numeric.data, floor);
+            if (!(e <= TOLERANCE)) fail(`Hessian block ${b.row.display},${b.col.display}`, expr, `${b.unicode} off by ${e}`);
+            const matrix = matrixInEntryOrder(b, b.col, bound);
+            if (matrix && b.matrix) {
+              matrices++;
+              const em = relative(matrix.data, numeric.data, floor);
+              if (!(em <= TOLERANCE)) fail(`Hessian matrix ${b.row.display},${b.col.display}`, expr, `${b.unicode} off by ${em}`);
+            }
+            if (b.row === b.col) {
+              const n = Math.round(Math.sqrt(dense.data.length));
+              const transposed = Array.from(dense.data, (_, k) => dense.data[(k % n) * n + Math.floor(k / n)]);
+              const es = relative(dense.data, transposed, floor);
+              if (!(es <= 1e-9)) fail('Hessian symmetry', expr, `${b.unicode}: asymmetric by ${es}`);
+              const product = hvp.products.find((p) => p.variable === b.row);
+              if (product) {
+                const v = randomTensor(b.row.shape, bound.dims, random);
+                const key = product.direction.op === 'var' ? product.direction.attr.key : '';
+                const symbolic = evaluate(product.node, new Map(bound.values).set(key, v), bound.dims);
+                const expected = matmul2(dense, { rows: v.data.length, cols: 1, data: v.data });
+                const ev = relative(symbolic.data, expected.data);
+                if (!(ev <= 1e-9)) fail('Hessian-vector product', expr, `${product.unicode} off by ${ev}`);
+              }
+            }
+          }
+        }
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+    expect(matrices).toBeGreaterThan(RUNS / 2);
+  });
+});
