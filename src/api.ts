@@ -106,6 +106,17 @@ export function differentiate(model: Model, wrt: readonly string[], options: Dif
 export type JsonValue = number | number[] | number[][];
 
 export function toTensor(name: string, value: unknown): Tensor {
+  const t = tensorOf(name, value);
+  // JSON has no NaN or ∞; a literal too large for a double (1e400) parses as Infinity: refuse it.
+  const bad = t.data.findIndex((x) => !Number.isFinite(x));
+  if (bad >= 0) {
+    const where = t.data.length === 1 ? '' : t.cols === 1 ? ` at entry ${bad + 1}` : ` at row ${Math.floor(bad / t.cols) + 1}, column ${(bad % t.cols) + 1}`;
+    throw new ChainruleError(`the value of ${name}${where} is not a finite number`, { hint: 'a number beyond ±1.8e308 (like 1e400) overflows a double; values must be finite' });
+  }
+  return t;
+}
+
+function tensorOf(name: string, value: unknown): Tensor {
   if (typeof value === 'number') return tensor(1, 1, [value]);
   if (Array.isArray(value) && value.every((x) => typeof x === 'number')) return tensor(value.length, 1, value as number[]);
   if (Array.isArray(value) && value.length > 0 && value.every((r) => Array.isArray(r) && r.every((x) => typeof x === 'number'))) {

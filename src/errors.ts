@@ -46,6 +46,16 @@ export function lineColumn(source: string, offset: number): { line: number; colu
   return { line, column, lineText: source.slice(lineStart, lineEnd), lineStart };
 }
 
+/** Characters never written raw to a terminal: C0 and C1 controls (escape sequences), DEL, line and
+ * paragraph separators, bidirectional overrides and isolates, zero-width and byte-order marks. */
+const UNPRINTABLE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+/** Text for an error line: every unprintable character shown as its escape (`\u001b`). */
+export const visible = (s: string): string => s.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/** The longest offending token an error shows from a file. */
+const MAX_TOKEN = 40;
+
 /**
  * `error: <message> at line:column`, the source line, a caret under the span, and the hint:
  *
@@ -53,29 +63,40 @@ export function lineColumn(source: string, offset: number): { line: number; colu
  *       ‖x‖ + x²
  *             ^^
  *     hint: did you mean ‖x‖², xᵀx or x ⊙ x?
+ *
+ * With `excerpt: 'token'` (text read from a file or stdin) only the offending token is shown, never
+ * the rest of its line: an error about `@/proc/self/environ` must not print the environment.
+ * Unprintable characters are shown escaped everywhere (message, excerpt, hint).
  */
-export function formatError(error: ChainruleError, fallbackSource?: string): string {
+export function formatError(error: ChainruleError, fallbackSource?: string, options: { excerpt?: 'line' | 'token' } = {}): string {
   const source = error.source ?? fallbackSource;
   const lines: string[] = [];
   if (error.span && source !== undefined) {
     const { line, column, lineText, lineStart } = lineColumn(source, error.span.start);
-    lines.push(`error: ${error.message} (${line}:${column})`);
-    const maxShown = 120;
-    const shownText = [...lineText];
-    let offsetCols = column - 1;
-    let shownStart = 0;
-    if (shownText.length > maxShown && offsetCols > maxShown / 2) {
-      shownStart = offsetCols - Math.floor(maxShown / 2);
-      offsetCols -= shownStart;
-    }
-    const visible = shownText.slice(shownStart, shownStart + maxShown).join('');
+    lines.push(`error: ${visible(error.message)} (${line}:${column})`);
     const spanEnd = Math.min(error.span.end, lineStart + lineText.length);
-    const width = Math.max(1, [...source.slice(error.span.start, spanEnd)].length);
-    lines.push(`  ${shownStart > 0 ? '…' : ''}${visible}${shownText.length > shownStart + maxShown ? '…' : ''}`);
-    lines.push(`  ${shownStart > 0 ? ' ' : ''}${' '.repeat(offsetCols)}${'^'.repeat(Math.min(width, maxShown))}`);
+    const token = [...source.slice(error.span.start, Math.max(spanEnd, error.span.start))];
+    if (options.excerpt === 'token') {
+      const shown = visible(token.slice(0, MAX_TOKEN).join('')) + (token.length > MAX_TOKEN ? '…' : '');
+      if (shown !== '') lines.push(`  ${shown}`, `  ${'^'.repeat([...shown].length)}`);
+    } else {
+      const maxShown = 120;
+      const shownText = [...lineText];
+      let offsetCols = column - 1;
+      let shownStart = 0;
+      if (shownText.length > maxShown && offsetCols > maxShown / 2) {
+        shownStart = offsetCols - Math.floor(maxShown / 2);
+        offsetCols -= shownStart;
+      }
+      const before = visible(shownText.slice(shownStart, shownStart + offsetCols).join(''));
+      const visibleLine = visible(shownText.slice(shownStart, shownStart + maxShown).join(''));
+      const width = Math.max(1, [...visible(token.join(''))].length);
+      lines.push(`  ${shownStart > 0 ? '…' : ''}${visibleLine}${shownText.length > shownStart + maxShown ? '…' : ''}`);
+      lines.push(`  ${shownStart > 0 ? ' ' : ''}${' '.repeat([...before].length)}${'^'.repeat(Math.min(width, maxShown))}`);
+    }
   } else {
-    lines.push(`error: ${error.message}`);
+    lines.push(`error: ${visible(error.message)}`);
   }
-  if (error.hint) lines.push(`hint: ${error.hint}`);
+  if (error.hint) lines.push(`hint: ${visible(error.hint)}`);
   return lines.join('\n');
 }

@@ -1,27 +1,27 @@
 // What every command shares: reading EXPR (text, `-` for stdin, `@file`), reading JSON values,
 // and turning failures into one clear line with a caret and a meaningful exit code.
-import { readFileSync } from 'node:fs';
-import { ChainruleError, formatError } from '../errors.ts';
+import { ChainruleError, formatError, visible } from '../errors.ts';
+import { readCapped, TEXT_LIMIT_BYTES, VALUES_LIMIT_BYTES } from '../read.ts';
 
 /** Exit codes: 0 success, 1 internal failure (a bug), 2 bad input, 3 a check that found a mismatch. */
 export const EXIT = { ok: 0, internal: 1, input: 2, mismatch: 3 } as const;
 
+/** EXPR as given: the text itself, `-` for stdin, `@file` for a file (both at most 1 MB). */
 export function readSource(expr: string): string {
-  if (expr === '-') return readFileSync(0, 'utf8');
+  if (expr === '-') return readCapped(0, TEXT_LIMIT_BYTES);
   if (expr.startsWith('@')) return readFile(expr.slice(1));
   return expr;
 }
 
+/** Whether EXPR is read from a file or stdin: its errors then show only the offending token. */
+export const isFileSource = (expr: string): boolean => expr === '-' || expr.startsWith('@');
+
 export function readFile(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ChainruleError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
+  return readCapped(path, TEXT_LIMIT_BYTES);
 }
 
 export function readJson(path: string): Record<string, unknown> {
-  const text = path === '-' ? readFileSync(0, 'utf8') : readFile(path);
+  const text = path === '-' ? readCapped(0, VALUES_LIMIT_BYTES) : readCapped(path, VALUES_LIMIT_BYTES);
   try {
     const value: unknown = JSON.parse(text);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('expected an object of name → value');
@@ -32,17 +32,17 @@ export function readJson(path: string): Record<string, unknown> {
 }
 
 /** Runs a command body; errors become `error: …` with a caret (exit 2) or `internal error` (exit 1). */
-export async function run(body: () => void | number | Promise<void | number>, options: { debug?: boolean; source?: () => string | undefined } = {}): Promise<never> {
+export async function run(body: () => void | number | Promise<void | number>, options: { debug?: boolean; source?: () => string | undefined; excerpt?: 'line' | 'token' } = {}): Promise<never> {
   try {
     const code = await body();
     process.exit(typeof code === 'number' ? code : EXIT.ok);
   } catch (e) {
     if (e instanceof ChainruleError && e.kind === 'input') {
-      process.stderr.write(`${formatError(e, options.source?.())}\n`);
+      process.stderr.write(`${formatError(e, options.source?.(), { excerpt: options.excerpt })}\n`);
       process.exit(EXIT.input);
     }
     const message = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`internal error: ${message}\n`);
+    process.stderr.write(`internal error: ${visible(message)}\n`);
     if (options.debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
     else process.stderr.write('this is a bug in chainrule; run again with --debug for details\n');
     process.exit(EXIT.internal);
@@ -74,5 +74,5 @@ export function runOn(expr: string, debug: boolean | undefined, body: (source: s
   return run(() => {
     source = readSource(expr);
     return body(source);
-  }, { debug, source: () => source });
+  }, { debug, source: () => source, excerpt: isFileSource(expr) ? 'token' : 'line' });
 }

@@ -4,6 +4,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { ChainruleError } from '../errors.ts';
+import { readCapped, TEXT_LIMIT_BYTES } from '../read.ts';
 import { MathRenderer, toHtml } from './html.ts';
 import { toLatexDocument } from './latex.ts';
 import { toMarkdown } from './markdown.ts';
@@ -20,13 +21,7 @@ export { slugOf, solve, solveSheets } from './solve.ts';
 export type { Answer, ShapeRow, Solution, SolvedPart, SolvedProblem, SolvedSheet } from './solve.ts';
 
 export function loadSheet(path: string): Sheet {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new ChainruleError(`cannot read ${path}`);
-  }
-  return parseSheet(path, text);
+  return parseSheet(path, readCapped(path, TEXT_LIMIT_BYTES));
 }
 
 /** The problem files of a directory: its `*.json` files, in name order. */
