@@ -6,10 +6,14 @@ import type { Model, VariableInfo } from './build/index.ts';
 import type { Node } from './ir/node.ts';
 import { differentiate, inDefinitions, parse } from './api.ts';
 import { emitModule } from './codegen/module.ts';
-import type { ModuleSpec } from './codegen/module.ts';
+import type { ModuleSpec, SecondOrderSpec } from './codegen/module.ts';
+import { DIRECTION_INPUT } from './codegen/module.ts';
+import { hessian, hessianVectorProduct } from './jacobian/index.ts';
 import type { Lang } from './codegen/print.ts';
 import { ChainruleError } from './errors.ts';
 import { lower } from './lower/lower.ts';
+import { transpose } from './ir/construct.ts';
+import { isColumn, isScalar } from './ir/shape.ts';
 import { print } from './print/index.ts';
 import { identifierFor } from './print/names.ts';
 
@@ -26,6 +30,8 @@ export interface CompileOptions {
   readonly of?: string;
   /** The command line to record in the module header. */
   readonly command?: string;
+  /** Also emit hessian(input) (scalar and vector variables) and hvp(input, direction) (every variable). */
+  readonly hessian?: boolean;
 }
 
 /** Inputs by ASCII key: numbers for scalars, row-major Float64Array for vectors and matrices. */
@@ -34,6 +40,10 @@ export type CompiledInputs = Readonly<Record<string, number | Float64Array>>;
 export interface Compiled {
   value(input: CompiledInputs, dims?: Readonly<Record<string, number>>): number;
   valueAndGrad(input: CompiledInputs, dims?: Readonly<Record<string, number>>): { value: number; grad: Record<string, number | Float64Array> };
+  /** With `hessian: true`: the Hessian blocks, keyed `x` (and `x_y` for ∂²f/∂x∂y), row-major. */
+  readonly hessian?: (input: CompiledInputs, dims?: Readonly<Record<string, number>>) => Record<string, number | Float64Array>;
+  /** With `hessian: true`: ∇²f·v for each variable, v = direction[key]. */
+  readonly hvp?: (input: CompiledInputs, direction: CompiledInputs, dims?: Readonly<Record<string, number>>) => Record<string, number | Float64Array>;
   /** The same module as TypeScript text (what `chainrule codegen` writes). */
   readonly source: string;
   /** Names and shapes of the inputs, by key. */
@@ -76,6 +86,7 @@ export function moduleSpecFor(model: Model, derivatives: readonly GeneratedDeriv
   const label = (node: Node): string => print(fold(node, { keepRoot: true }), 'unicode');
   const ids = { next: 1 };
   const lowerOptions = { dims, inputKey: (k: string) => keys.get(k) as string, label, ids };
+  const second = options.hessian ? secondOrderSpec(model, derivatives, keys, lowerOptions) : undefined;
   const output = model.output.node;
   const outputFormula = label(output);
   const valueRoot = { node: output, key: 'value', label: outputFormula };
@@ -91,6 +102,31 @@ export function moduleSpecFor(model: Model, derivatives: readonly GeneratedDeriv
     dims,
     valueProgram: lower([valueRoot], lowerOptions),
     gradProgram: lower([valueRoot, ...gradRoots], lowerOptions),
+    ...(second ? { second } : {}),
+  };
+}
+
+/** hessian and hvp programs: the matrix-form Hessian blocks of scalar and vector variables, and the
+ * Hessian-vector product of every variable, its direction read from hvp's second argument. */
+function secondOrderSpec(model: Model, derivatives: readonly GeneratedDerivative[], keys: Map<string, string>, lowerOptions: Parameters<typeof lower>[1]): SecondOrderSpec {
+  const wrt = derivatives.map((d) => d.variable.display);
+  const blocks = hessian(model, wrt).blocks.filter((b) => b.matrix !== undefined);
+  const keyOf = (v: VariableInfo) => keys.get(v.key) as string;
+  const hessians = blocks.map((b) => ({
+    key: b.row === b.col ? keyOf(b.row) : `${keyOf(b.row)}_${keyOf(b.col)}`,
+    display: b.row === b.col ? `∂${b.row.display}²` : `∂${b.row.display}∂${b.col.display}`,
+    formula: b.unicode,
+    // Entries in row-major order of (x's entries) × (y's entries): a matrix y's numerator-layout block is transposed back.
+    node: isColumn(b.col.shape) || isScalar(b.col.shape) ? (b.matrix as Node) : transpose(b.matrix as Node),
+  }));
+  const products = hessianVectorProduct(model, wrt).products;
+  const directionKeys = new Map(products.map((p) => [p.direction.op === 'var' ? p.direction.attr.key : '', `${DIRECTION_INPUT}${keyOf(p.variable)}`]));
+  const hvpOptions = { ...lowerOptions, inputKey: (k: string) => directionKeys.get(k) ?? lowerOptions.inputKey(k) };
+  return {
+    hessians: hessians.map(({ key, display, formula }) => ({ key, display, formula })),
+    hessianProgram: lower(hessians.map((h) => ({ node: h.node, key: h.key, label: h.formula })), lowerOptions),
+    hvps: products.map((p) => ({ key: keyOf(p.variable), display: p.variable.display, formula: p.unicode })),
+    hvpProgram: lower(products.map((p) => ({ node: p.node, key: keyOf(p.variable), label: p.unicode })), hvpOptions),
   };
 }
 
@@ -113,6 +149,7 @@ export function compileSpec(spec: ModuleSpec): Compiled {
   return {
     value: made.value,
     valueAndGrad: made.valueAndGrad,
+    ...(made.hessian ? { hessian: made.hessian, hvp: made.hvp } : {}),
     inputs: made.inputs,
     sizes: made.sizes,
     get source() {

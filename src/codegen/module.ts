@@ -41,7 +41,21 @@ export interface ModuleSpec {
   readonly dims: Readonly<Record<string, number>>;
   readonly valueProgram: Program;
   readonly gradProgram: Program;
+  /** Second-order entries (`compile(…, { hessian: true })`, `codegen --hessian`). */
+  readonly second?: SecondOrderSpec;
 }
+
+/** hessian(input): ∇²f blocks of scalar and vector variables; hvp(input, direction): ∇²f·v for every variable. */
+export interface SecondOrderSpec {
+  /** Keyed by the variable's key (`x`), or `x_y` for a mixed block ∂²f/∂x∂y. */
+  readonly hessians: readonly ModuleGradient[];
+  readonly hessianProgram: Program;
+  readonly hvps: readonly ModuleGradient[];
+  readonly hvpProgram: Program;
+}
+
+/** Keys of lowered inputs read from hvp's `direction` argument instead of `input`. */
+export const DIRECTION_INPUT = '⟨direction⟩';
 
 export interface EmitOptions {
   readonly lang: Lang;
@@ -56,7 +70,7 @@ const RESERVED = new Set([
   'void', 'while', 'with', 'yield', 'let', 'static', 'implements', 'interface', 'package', 'private', 'protected', 'public', 'await', 'async', 'of',
   'arguments', 'eval', 'undefined', 'NaN', 'Infinity', 'Math', 'Number', 'Float64Array', 'Int32Array', 'Error', 'TypeError', 'RangeError', 'Object',
   'value', 'valueAndGrad', 'inputs', 'sizes', 'Inputs', 'Gradient', 'Dims', 'Sizes', 'check', 'input', 'dims', 'sigmoid', 'logSigmoid', 'softplus',
-  'relu', 'sq', 'describe',
+  'relu', 'sq', 'describe', 'hessian', 'hvp', 'direction', 'Hessian',
 ]);
 
 /** Every identifier of a module comes from here, so nothing shadows anything. */
@@ -103,7 +117,7 @@ class ModuleEmitter {
     private readonly options: EmitOptions,
   ) {
     this.ts = options.lang === 'ts';
-    const dims = new Set<string>([...spec.valueProgram.sizes, ...spec.gradProgram.sizes]);
+    const dims = new Set<string>(programsOf(spec).flatMap((p) => p.sizes));
     for (const input of spec.inputs) for (const d of [input.rows, input.cols]) if (typeof d === 'string' && spec.dims[d] === undefined) dims.add(d);
     this.symbolicDims = [...dims];
     for (const d of this.symbolicDims) this.dimNames.set(d, this.names.claim(dimKey(d)));
@@ -127,9 +141,10 @@ class ModuleEmitter {
       this.entry('value', this.spec.valueProgram),
       A.blank,
       this.entry('valueAndGrad', this.spec.gradProgram),
+      ...(this.spec.second ? [A.blank, this.secondEntry('hessian', this.spec.second.hessianProgram, this.spec.second.hessians), A.blank, this.secondEntry('hvp', this.spec.second.hvpProgram, this.spec.second.hvps)] : []),
     ];
     if (this.options.form === 'function-body') {
-      const exported = ['value', 'valueAndGrad', 'inputs', 'sizes'].map((key) => ({ key, value: A.id(key) }));
+      const exported = ['value', 'valueAndGrad', ...(this.spec.second ? ['hessian', 'hvp'] : []), 'inputs', 'sizes'].map((key) => ({ key, value: A.id(key) }));
       return `${printer.stmts([...all.map((s) => this.unexport(s)), A.blank, A.ret(A.object(exported))]).join('\n')}\n`;
     }
     return `${printer.stmts(all).join('\n')}\n`;
@@ -162,6 +177,12 @@ class ModuleEmitter {
     if (this.symbolicDims.length) lines.push(`Sizes read from the inputs (or given as dims): ${this.symbolicDims.join(', ')}.`);
     lines.push('', `value(input) = ${s.outputName} = ${s.outputFormula}`, 'valueAndGrad(input) = { value, grad } with');
     for (const g of s.gradients) lines.push(`  grad.${g.key} = ∂${s.outputName}/∂${g.display} = ${g.formula}`);
+    if (s.second) {
+      lines.push('hessian(input) = the Hessian blocks, row-major: H_ij = ∂²f/∂x_i∂y_j');
+      for (const h of s.second.hessians) lines.push(`  ${h.key} = ∂²${s.outputName}/${h.display} = ${h.formula}`);
+      lines.push('hvp(input, direction) = ∇²f·v without forming the matrix, v = direction[key] (shaped like the input)');
+      for (const h of s.second.hvps) lines.push(`  ${h.key} = ∇²${s.outputName}·v by ${h.display} = ${h.formula}`);
+    }
     lines.push(
       '',
       'The gradient arrays belong to this module and are overwritten by the next call of valueAndGrad;',
@@ -192,6 +213,7 @@ class ModuleEmitter {
       { k: 'interface', name: 'Inputs', fields: inputFields, exported: true },
       { k: 'interface', name: 'Gradient', fields: gradFields, exported: true },
       { k: 'interface', name: 'Dims', fields: dimFields, exported: true },
+      ...(s.second ? [{ k: 'interface', name: 'Hessian', fields: s.second.hessians.map((h) => ({ name: h.key, type: 'Float64Array | number', doc: `∂²${s.outputName}/${h.display} = ${h.formula}` })), exported: true } as Stmt] : []),
       ...(this.symbolicDims.length ? [{ k: 'interface', name: 'Sizes', fields: this.symbolicDims.map((d) => ({ name: dimKey(d), type: 'number' })) } as Stmt] : []),
       A.comment('Names and shapes of the inputs, for callers that build them programmatically.'),
       { k: 'decl', kind: 'const', name: 'inputs', init: A.asConst(descriptor), exported: true },
@@ -212,7 +234,7 @@ class ModuleEmitter {
   /** Module-level storage for every buffer the programs write, allocated once (or on a size change). */
   private storageDeclarations(): Stmt[] {
     const stmts: Stmt[] = [];
-    for (const program of [this.spec.valueProgram, this.spec.gradProgram]) {
+    for (const program of programsOf(this.spec)) {
       // Values a fused loop keeps in locals have no storage.
       const locals = new Set(program.instrs.flatMap((x) => (x.kind === 'loop' ? [...x.locals] : [])));
       for (const v of program.values) {
@@ -245,7 +267,12 @@ class ModuleEmitter {
   private valueName(v: Value): string {
     let name = this.valueNames.get(v);
     if (!name) {
-      if (v.role === 'input') name = this.inputNames.get(v.key as string) as string;
+      if (v.role === 'input' && (v.key as string).startsWith(DIRECTION_INPUT)) {
+        // hvp's direction for an input: v_x, read from its `direction` argument.
+        const key = v.key as string;
+        name = this.inputNames.get(key) ?? this.names.claim(`v_${key.slice(DIRECTION_INPUT.length)}`);
+        this.inputNames.set(key, name);
+      } else if (v.role === 'input') name = this.inputNames.get(v.key as string) as string;
       else if (v.role === 'result') name = v.key === 'value' ? this.names.fresh('result') : this.names.claim(`d${v.key}`);
       else name = this.names.fresh('t');
       this.valueNames.set(v, name);
@@ -263,7 +290,7 @@ class ModuleEmitter {
 
   /** Numerically stable scalar helpers, emitted only when used. */
   private helpers(): Stmt[] {
-    const used = new Set([...this.spec.valueProgram.scalarFns, ...this.spec.gradProgram.scalarFns]);
+    const used = new Set(programsOf(this.spec).flatMap((p) => [...p.scalarFns]));
     const x = A.id('x');
     const exp = (e: Expr) => A.mathCall('exp', e);
     const log1p = (e: Expr) => A.mathCall('log1p', e);
@@ -362,6 +389,38 @@ class ModuleEmitter {
   // ---- value and valueAndGrad -----------------------------------------------------------------
 
   private entry(name: 'value' | 'valueAndGrad', program: Program): Stmt {
+    const { body, valueOf } = this.programBody(program);
+    const params: Param[] = [{ name: 'input', type: 'Inputs' }, { name: 'dims', type: 'Dims', optional: true }];
+    if (name === 'value') {
+      body.push(A.ret(valueOf('value')));
+      return { k: 'function', name, params, returns: 'number', body: [A.comment(`${this.spec.outputName} = ${this.spec.outputFormula}`), ...body], exported: true };
+    }
+    const grad = A.object(this.spec.gradients.map((g) => ({ key: g.key, value: valueOf(g.key) })));
+    body.push(A.ret(A.object([{ key: 'value', value: valueOf('value') }, { key: 'grad', value: grad }])));
+    return { k: 'function', name, params, returns: '{ value: number; grad: Gradient }', body: [A.comment(`${this.spec.outputName} and its gradient with respect to ${this.spec.gradients.map((g) => g.display).join(', ')}`), ...body], exported: true };
+  }
+
+  /** hessian(input, dims) or hvp(input, direction, dims): an object of the program's results by key. */
+  private secondEntry(name: 'hessian' | 'hvp', program: Program, results: readonly ModuleGradient[]): Stmt {
+    const { body, valueOf } = this.programBody(program);
+    const checks: Stmt[] = [];
+    if (name === 'hvp') {
+      for (const r of results) {
+        const input = this.spec.inputs.find((x) => x.key === r.key);
+        const scalar = input ? input.rows === 1 && input.cols === 1 : false;
+        const field = A.member(A.id('direction'), r.key);
+        const bad = scalar ? A.bin('!==', { k: 'unary', op: 'typeof', arg: field }, A.str('number')) : A.not(A.bin('instanceof', field, A.id('Float64Array')));
+        checks.push(A.ifStmt(bad, [A.throwError('TypeError', A.str(`chainrule: direction ${r.key} must be ${scalar ? 'a number' : 'a Float64Array shaped like the input'}`))]));
+      }
+    }
+    body.push(A.ret(A.object(results.map((r) => ({ key: r.key, value: valueOf(r.key) })))));
+    const params: Param[] = [{ name: 'input', type: 'Inputs' }, ...(name === 'hvp' ? [{ name: 'direction', type: 'Gradient' }] : []), { name: 'dims', type: 'Dims', optional: true }];
+    const doc = name === 'hessian' ? `the Hessian blocks of ${this.spec.outputName}, row-major` : `∇²${this.spec.outputName}·v, v = direction, for each variable`;
+    return { k: 'function', name, params, returns: name === 'hessian' ? 'Hessian' : 'Gradient', body: [A.comment(doc), ...checks, ...body], exported: true };
+  }
+
+  /** The statements that run a program: size checks, inputs, storage aliases, instructions. */
+  private programBody(program: Program): { body: Stmt[]; valueOf: (key: string) => Expr } {
     const ctx: KernelContext = {
       value: (v) => A.id(this.valueName(v)),
       size: (s) => this.size(s),
@@ -375,7 +434,12 @@ class ModuleEmitter {
       body.push(A.constDecl(sizesLocal, A.call('check', A.id('input'), A.id('dims'))));
       for (const d of this.symbolicDims) body.push(A.constDecl(this.dimNames.get(d) as string, A.member(A.id(sizesLocal), dimKey(d))));
     } else body.push(A.exprStmt(A.call('check', A.id('input'), A.id('dims'))));
-    for (const v of program.values) if (v.role === 'input') body.push(A.constDecl(this.valueName(v), A.member(A.id('input'), v.key as string)));
+    for (const v of program.values) {
+      if (v.role !== 'input') continue;
+      const key = v.key as string;
+      const fromDirection = key.startsWith(DIRECTION_INPUT);
+      body.push(A.constDecl(this.valueName(v), A.member(A.id(fromDirection ? 'direction' : 'input'), fromDirection ? key.slice(DIRECTION_INPUT.length) : key)));
+    }
     // Storage aliases: locals, so the hot loops read no module-level bindings.
     for (const v of program.values) {
       const store = this.storage.get(v);
@@ -405,13 +469,11 @@ class ModuleEmitter {
       const r = program.results.find((x) => x.key === key) as { value: Value };
       return A.id(this.valueName(r.value));
     };
-    const params: Param[] = [{ name: 'input', type: 'Inputs' }, { name: 'dims', type: 'Dims', optional: true }];
-    if (name === 'value') {
-      body.push(A.ret(valueOf('value')));
-      return { k: 'function', name, params, returns: 'number', body: [A.comment(`${this.spec.outputName} = ${this.spec.outputFormula}`), ...body], exported: true };
-    }
-    const grad = A.object(this.spec.gradients.map((g) => ({ key: g.key, value: valueOf(g.key) })));
-    body.push(A.ret(A.object([{ key: 'value', value: valueOf('value') }, { key: 'grad', value: grad }])));
-    return { k: 'function', name, params, returns: '{ value: number; grad: Gradient }', body: [A.comment(`${this.spec.outputName} and its gradient with respect to ${this.spec.gradients.map((g) => g.display).join(', ')}`), ...body], exported: true };
+    return { body, valueOf };
   }
+}
+
+/** Every program of a module, for storage, helpers and sizes. */
+function programsOf(spec: ModuleSpec): Program[] {
+  return [spec.valueProgram, spec.gradProgram, ...(spec.second ? [spec.second.hessianProgram, spec.second.hvpProgram] : [])];
 }

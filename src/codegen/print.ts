@@ -145,8 +145,9 @@ export class CodePrinter {
       }
       case 'binary': {
         const level = BINARY_LEVEL[e.op];
-        // ** is right-associative, and a unary operand on its left is a syntax error.
-        const leftMin = e.op === '**' ? level + 1 : level;
+        // ** is right-associative, and its left operand must be an update expression or tighter: a unary
+        // operand there (+t ** 3, -x ** 2) is a syntax error, so it is parenthesised.
+        const leftMin = e.op === '**' ? L.postfix : level;
         const rightMin = e.op === '**' ? level : level + 1;
         return `${this.expr(e.left, leftMin)} ${e.op} ${this.expr(e.right, rightMin)}`;
       }

@@ -14,6 +14,7 @@ interface CodegenFlags {
   dims?: string;
   lang?: string;
   output?: string;
+  hessian?: boolean;
   debug?: boolean;
 }
 
@@ -32,6 +33,7 @@ function commandLine(expr: string, o: CodegenFlags): string {
   if (o.where) parts.push('--where', quote(o.where));
   if (o.of) parts.push('--of', o.of);
   if (o.dims) parts.push('--dims', o.dims);
+  if (o.hessian) parts.push('--hessian');
   return parts.join(' ');
 }
 
@@ -46,11 +48,13 @@ export function registerCodegenCommand(program: Command): void {
     .option('--dims <sizes>', 'fix sizes at generation for fully specialized loops: n=256,m=10')
     .option('--lang <lang>', 'ts | js (default: from the -o extension, else ts)')
     .option('-o, --output <file>', 'write the module to a file instead of stdout')
+    .option('--hessian', 'also export hessian(input) (Hessian blocks of scalar and vector variables, row-major) and hvp(input, direction) (∇²f·v for every variable)')
     .addHelpText('after', `
 Examples:
   $ chainrule codegen '‖Wx − x‖²' --wrt W -o grad.ts
   $ chainrule codegen 'h = relu(W₁x + b₁); ŷ = W₂h + b₂; L = ½‖ŷ − y‖²' --wrt W1,b1,W2,b2 --where 'x: n; y: k; W₁: m×n' --dims n=256,m=256,k=10 -o mlp.ts
   $ chainrule codegen '−γ/2·log|αAAᵀ+β⁻¹I|' --wrt A --where 'A: n×n' --lang js -o logdet.js
+  $ chainrule codegen '𝟙ᵀlog(𝟙 + exp(−y ⊙ (Xw)))' --wrt w --where 'X: N×d' --hessian -o newton.ts
 
 Then, in TypeScript:
   import { valueAndGrad } from './grad.ts';
@@ -63,7 +67,7 @@ or passed as the second argument: valueAndGrad(input, { h: 64 }).
 `)
     .action((expr: string, o: CodegenFlags) => {
       return runOn(expr, o.debug, (source) => {
-        const text = generate(source, { wrt: splitList(o.wrt), where: o.where, of: o.of, dims: parseDims(o.dims), lang: langOf(o), command: commandLine(expr, o) });
+        const text = generate(source, { wrt: splitList(o.wrt), where: o.where, of: o.of, dims: parseDims(o.dims), lang: langOf(o), command: commandLine(expr, o), hessian: o.hessian });
         if (o.output) {
           writeFileSync(o.output, text);
           process.stderr.write(`wrote ${o.output}\n`);
