@@ -345,7 +345,7 @@ export class Lowerer {
   /** A₁⋯Aₖ: inverses become solves, then the cheapest multiplication order; the last product
    * is written to the node's target and scaled by `scale` when it is a gemm. */
   chain(args: readonly Node[], node: Node, scale?: ScalarExpr): { lowered: Lowered; scaled: boolean } {
-    const items = this.chainItems(args);
+    const items = this.scaleByDiagonals(args);
     // xᵀAy: one double loop, no temporary.
     if (items.length === 3 && items.every((i) => i.kind === 'part')) {
       const [a, m, b] = items.map((i) => (i as { part: Part }).part);
@@ -368,6 +368,42 @@ export class Lowerer {
     };
     const { part, scaled } = build(0, parts.length - 1, true);
     return { lowered: part.lowered, scaled };
+  }
+
+  /** diag(v)M scales the rows of M and M diag(v) its columns: a diagonal factor joins its neighbour's
+   * expression (vᵢMᵢⱼ, Mᵢⱼvⱼ) instead of being stored n×n and multiplied (Xᵀdiag(s)X: N·d², not N²·d).
+   * The diagonal itself is never lowered then, so nothing computes or stores it. */
+  private scaleByDiagonals(args: readonly Node[]): ChainItem[] {
+    const diagonalOf = (a: Node | undefined): Node | undefined =>
+      a && a.op === 'diag' && a.args[0].shape.cols === 1 && a.args[0].shape.rows !== 1 && !this.isLowered(a) ? a.args[0] : undefined;
+    const out: ChainItem[] = [];
+    for (let k = 0; k < args.length; k++) {
+      const diagonal = diagonalOf(args[k]);
+      const next = args[k + 1];
+      const prev = out[out.length - 1];
+      if (diagonal && next !== undefined && !diagonalOf(next)) {
+        const [m] = this.chainItems([next]);
+        if (m.kind === 'part') {
+          const [r] = ownIndices(m.part.rows, m.part.cols);
+          const lowered = lazy(product([this.exprOf(this.lower(diagonal), diagonal.shape.rows, 1, r, 0), this.exprOf(m.part.lowered, m.part.rows, m.part.cols)]));
+          out.push({ kind: 'part', part: { rows: m.part.rows, cols: m.part.cols, lowered } });
+          k++;
+          continue;
+        }
+        out.push(...this.chainItems([args[k]]), m);
+        k++;
+        continue;
+      }
+      if (diagonal && prev?.kind === 'part') {
+        const m = prev.part;
+        const [, c] = ownIndices(m.rows, m.cols);
+        const lowered = lazy(product([this.exprOf(m.lowered, m.rows, m.cols), this.exprOf(this.lower(diagonal), diagonal.shape.rows, 1, c, 0)]));
+        out[out.length - 1] = { kind: 'part', part: { rows: m.rows, cols: m.cols, lowered } };
+        continue;
+      }
+      out.push(...this.chainItems([args[k]]));
+    }
+    return out;
   }
 
   private chainItems(args: readonly Node[]): ChainItem[] {

@@ -12,6 +12,14 @@ const count = (p: Program, kind: Instr['kind']): number => p.instrs.filter((i) =
 const matrixTemps = (p: Program) => p.values.filter((v) => v.role === 'temp' && v.rows !== 1 && v.cols !== 1);
 
 describe('lowering', () => {
+  it('Xᵀdiag(s)X (the logistic-regression Hessian): the diagonal scales the rows of X, never stored N×N', () => {
+    const spec = moduleSpec('𝟙ᵀlog(𝟙 + exp(−y ⊙ (Xw)))', { wrt: 'w', where: 'X: N×d', hessian: true }).spec;
+    const p = (spec.second as NonNullable<typeof spec.second>).hessianProgram;
+    expect(p.values.filter((v) => v.rows === 'N' && v.cols === 'N')).toEqual([]);
+    expect(matrixTemps(p).map((v) => [v.rows, v.cols])).toEqual([['N', 'd']]); // s ⊙ rows of X, read by the one gemm
+    expect(count(p, 'gemm')).toBe(1);
+  });
+
   it('‖Wx − x‖²: the gemv, the residual and its square in one row loop; the outer product written into ∂W', () => {
     const p = gradProgram('‖Wx − x‖²', 'W', 'W: n×n; x: n');
     expect(kinds(p)).toEqual(['loop', 'map']);
