@@ -9,10 +9,28 @@ import { formatValue } from './model.ts';
 /** Text in a Graphviz HTML-like label. */
 const html = escapeHtml;
 
+/** Times: Graphviz has its metrics, and it is the serif of the formulas (dotToSvg asks for KaTeX's where the page has it). */
+const FONT = 'Times-Roman';
+
 const COLORS = { shape: '#6b6b6b', value: '#1f5fa8', gradient: '#b0392b', edge: '#4d4d4d', output: '#f3f0e6' } as const;
 
+/** Words into lines of at most `width` characters. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
+}
+
 function label(n: GraphNode): string {
-  const title = n.definition ? `<B>${html(n.name.unicode)}</B> = ${html(n.definition.unicode)}` : `<B>${html(n.name.unicode)}</B>`;
+  // One text run per line: Graphviz places separate runs by its own width estimates, which are
+  // wrong for sub- and superscript characters, and a gap opens between `z₄` and its `=`.
+  const title = html(n.definition ? `${n.name.unicode} = ${n.definition.unicode}` : n.name.unicode);
   const rows = [title, `<FONT POINT-SIZE="10" COLOR="${COLORS.shape}">${html(n.shape.unicode)}</FONT>`];
   if (n.value !== undefined) rows.push(`<FONT POINT-SIZE="11" COLOR="${COLORS.value}">value ${html(formatValue(n.value))}</FONT>`);
   if (n.gradient !== undefined) {
@@ -25,10 +43,11 @@ export function toDot(g: ComputationGraph, title = 'computation graph'): string 
   const lines = [
     `digraph "${title.replace(/"/g, "'")}" {`,
     '  rankdir=BT;',
-    '  graph [fontname="Helvetica", nodesep=0.45, ranksep=0.45, pad=0.2];',
-    '  node [fontname="Helvetica", fontsize=13, margin="0.12,0.06"];',
-    `  edge [fontname="Helvetica", fontsize=10, color="${COLORS.edge}", fontcolor="${COLORS.edge}", arrowsize=0.7];`,
+    `  graph [fontname="${FONT}", nodesep=0.45, ranksep=0.45, pad=0.2];`,
+    `  node [fontname="${FONT}", fontsize=13, margin="0.12,0.06"];`,
+    `  edge [fontname="${FONT}", fontsize=10, color="${COLORS.edge}", fontcolor="${COLORS.edge}", arrowsize=0.7];`,
   ];
+  if (g.legend) lines.push(`  label=<<FONT POINT-SIZE="10" COLOR="${COLORS.shape}">${wrap(g.legend.unicode, 70).map(html).join('<BR ALIGN="LEFT"/>')}<BR ALIGN="LEFT"/></FONT>>; labelloc=b; labeljust=l;`);
   for (const n of g.nodes) {
     const style = n.kind === 'source' ? 'shape=ellipse' : n.kind === 'output' ? `shape=box, style="rounded,filled", fillcolor="${COLORS.output}", peripheries=2` : 'shape=box, style=rounded';
     lines.push(`  ${n.id} [${style}, label=${label(n)}];`);

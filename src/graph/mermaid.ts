@@ -13,11 +13,13 @@ function label(n: GraphNode): string {
 }
 
 export function toMermaid(g: ComputationGraph): string {
-  const lines = ['flowchart LR'];
+  // Bottom to top, as the SVG and the notes draw it: the loss at the top.
+  const lines = ['flowchart BT'];
   for (const n of g.nodes) {
     const l = label(n);
     lines.push(`  ${n.id}${n.kind === 'source' ? `([${l}])` : n.kind === 'output' ? `[[${l}]]` : `[${l}]`}`);
   }
   for (const e of g.edges) lines.push(`  ${e.from} ${e.local ? `-- "${text(e.local.unicode)}" ` : ''}--> ${e.to}`);
+  if (g.legend) lines.push(`  %% ${g.legend.unicode.replace(/[\r\n\u2028\u2029]/g, ' ')}`);
   return `${lines.join('\n')}\n`;
 }

@@ -9,7 +9,7 @@ import { fromTensor } from '../api.ts';
 import { evaluateAll } from '../eval/index.ts';
 import type { Node } from '../ir/node.ts';
 import type { Shape } from '../ir/shape.ts';
-import { describeShape } from '../ir/shape.ts';
+import { isScalar, isVectorLike } from '../ir/shape.ts';
 import { printName } from '../print/names.ts';
 import type { Name } from '../syntax/ast.ts';
 import type { Derivation } from '../steps/index.ts';
@@ -48,6 +48,8 @@ export interface ComputationGraph {
   readonly nodes: readonly GraphNode[];
   readonly edges: readonly GraphEdge[];
   readonly outputName: Name;
+  /** Why some edges carry no label (the Jacobian has no matrix form), for the renderers' legend. */
+  readonly legend?: Both;
 }
 
 export interface GraphOptions {
@@ -84,7 +86,7 @@ export function buildGraph(model: Model, options: GraphOptions = {}): Computatio
   }
 
   const nameOf = (n: Node): Name => (n.op === 'var' ? n.attr.name : { base: '?' });
-  const shapeOf = (s: Shape): Both => ({ unicode: describeShape(s), latex: shapeText(s, 'latex') });
+  const shapeOf = (s: Shape): Both => ({ unicode: shapeText(s, 'unicode'), latex: shapeText(s, 'latex') });
   const nodes: GraphNode[] = [
     ...grouping.sources.map((s): GraphNode => ({
       id: ids.get(s)!, kind: 'source', node: s, name: both(nameOf(s)), shape: shapeOf(s.shape), value: values?.get(s), gradient: gradients?.get(s), gradientSymbol: inlinePartial(d.outputName, nameOf(s)),
@@ -119,7 +121,21 @@ export function buildGraph(model: Model, options: GraphOptions = {}): Computatio
       edges.push({ from, to, local: locals.get(`${from}→${to}`) });
     }
   }
-  return { nodes, edges, outputName: d.outputName };
+  // An edge out of a matrix U has no matrix Jacobian (∂c/∂U is a higher-order tensor): say so once.
+  const unlabelled = edges.filter((e) => !e.local).map((e) => nodes.find((n) => n.id === e.from)!);
+  const fromMatrix = [...new Set(unlabelled.filter((n) => !isVectorLike(n.node.shape) && !isScalar(n.node.shape)))];
+  const others = unlabelled.filter((n) => !fromMatrix.includes(n));
+  let legend: Both | undefined;
+  if (unlabelled.length > 0) {
+    const list = (ns: readonly GraphNode[], f: 'unicode' | 'latex') => [...new Set(ns.map((n) => (f === 'unicode' ? n.name.unicode : `$${n.name.latex}$`)))].join(', ');
+    const say = (f: 'unicode' | 'latex') =>
+      [
+        fromMatrix.length ? `Unlabelled edges from ${list(fromMatrix, f)}: the derivative with respect to a matrix is not a matrix; the backward pass gives ${fromMatrix.map((n) => (f === 'unicode' ? n.gradientSymbol.unicode : `$${n.gradientSymbol.latex}$`)).join(', ')} directly.` : '',
+        others.length ? `Unlabelled edges from ${list(others, f)}: the local derivative has no compact matrix form; see the backward pass.` : '',
+      ].filter(Boolean).join(' ');
+    legend = { unicode: say('unicode'), latex: say('latex') };
+  }
+  return { nodes, edges, outputName: d.outputName, legend };
 }
 
 /** 3, 0.25, −1.333, [6, 12], [[1, 2], [3, 4]]: short, exact when the number is. */

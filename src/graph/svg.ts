@@ -10,7 +10,9 @@ export const graphviz = (): Promise<Viz> => (viz ??= import('@viz-js/viz').then(
 export async function dotToSvg(dot: string): Promise<string> {
   const result = (await graphviz()).render(dot, { format: 'svg' });
   if (result.status !== 'success' || result.output === undefined) throw internalError(`Graphviz rejected the graph: ${result.errors.map((e) => e.message).join('; ')}`);
-  return result.output;
+  // Laid out with Times metrics; drawn in KaTeX's serif where the page has it (the HTML key inlines
+  // it), so graph and formulas share one math font family.
+  return result.output.replace(/font-family="Times,serif"/g, `font-family="KaTeX_Main,'Times New Roman',Times,serif"`);
 }
 
 /** Node centres and sizes from Graphviz's layout, in points (y up), for renderers that place nodes themselves. */

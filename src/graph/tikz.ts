@@ -32,6 +32,13 @@ export async function toTikz(g: ComputationGraph): Promise<string> {
     lines.push(`  \\node[graph ${n.kind}] (${n.id}) at (${(p.x * SPREAD.x).toFixed(1)}, ${(p.y * SPREAD.y).toFixed(1)}) {${label(n)}};`);
   }
   for (const e of g.edges) lines.push(`  \\draw[->] (${e.from}) -- ${e.local ? `node[graph local] {$${e.local.latex}$} ` : ''}(${e.to});`);
+  if (g.legend) {
+    const bottom = Math.min(...g.nodes.map((n) => (at.get(n.id)?.y ?? 0) * SPREAD.y));
+    const left = Math.min(...g.nodes.map((n) => ((at.get(n.id)?.x ?? 0) - (at.get(n.id)?.width ?? 0) / 2) * SPREAD.x));
+    const right = Math.max(...g.nodes.map((n) => ((at.get(n.id)?.x ?? 0) + (at.get(n.id)?.width ?? 0) / 2) * SPREAD.x));
+    // As wide as the drawing (at least 200pt), so the legend never widens the picture by much.
+    lines.push(`  \\node[anchor=north west, font=\\scriptsize, text=black!60, text width=${Math.max(200, right - left).toFixed(0)}pt, align=left, inner sep=0pt] at (${left.toFixed(1)}, ${(bottom - 28).toFixed(1)}) {${g.legend.latex}};`);
+  }
   lines.push('\\end{tikzpicture}');
   return `${lines.join('\n')}\n`;
 }

@@ -7,7 +7,7 @@ import { bindValues, findVariable, parse } from '../api.ts';
 import { ChainruleError } from '../errors.ts';
 import type { ComputationGraph } from '../graph/index.ts';
 import { buildGraph, dotToSvg, toDot, toTikz } from '../graph/index.ts';
-import { describeShape } from '../ir/shape.ts';
+import type { Shape } from '../ir/shape.ts';
 import { print } from '../print/index.ts';
 import { printName } from '../print/names.ts';
 import type { Derivation } from '../steps/index.ts';
@@ -112,10 +112,10 @@ export async function solve(c: Computation): Promise<Solution> {
       symbol: { unicode: partial(L, line.name, 'unicode'), latex: partial(L, line.name, 'latex') },
       named,
       expanded: expanded.unicode === named.unicode ? undefined : expanded,
-      shape: { unicode: describeShape(line.result.shape), latex: shapeText(line.result.shape, 'latex') },
+      shape: { unicode: shapeText(line.result.shape, 'unicode'), latex: shapeText(line.result.shape, 'latex') },
     };
   });
-  const shapeOf = (s: Parameters<typeof describeShape>[0]): Both => ({ unicode: describeShape(s), latex: shapeText(s, 'latex') });
+  const shapeOf = (s: Shape): Both => ({ unicode: shapeText(s, 'unicode'), latex: shapeText(s, 'latex') });
   const shapes: ShapeRow[] = [
     ...model.variables.filter((v) => derivation.grouping.sources.includes(v.node)).map((v): ShapeRow => ({ symbol: { unicode: v.display, latex: printName(v.name, 'latex') }, meaning: 'variable', shape: shapeOf(v.shape) })),
     ...derivation.forward.map((f): ShapeRow => ({

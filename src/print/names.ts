@@ -26,6 +26,17 @@ export function superscriptDigits(text: string): string | undefined {
   return chars.every((c) => SUP_DIGITS[c]) ? chars.map((c) => SUP_DIGITS[c]).join('') : undefined;
 }
 
+/** Letters with a Unicode superscript form (there is none for q, nor for several capitals). */
+const SUP_LETTERS: Record<string, string> = Object.fromEntries(
+  [...'abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVW×'].map((c, i) => [c, [...'ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂˣ'][i]]),
+);
+
+/** `2×n` → `²ˣⁿ`; undefined when some character has no superscript form. */
+export function superscriptText(text: string): string | undefined {
+  const chars = [...text];
+  return chars.every((c) => SUP_DIGITS[c] ?? SUP_LETTERS[c]) ? chars.map((c) => SUP_DIGITS[c] ?? SUP_LETTERS[c]).join('') : undefined;
+}
+
 export function printName(n: Name, format: Format): string {
   switch (format) {
     case 'unicode': {

@@ -107,6 +107,50 @@ function isElementwiseIn(node: Node, input: Node): boolean {
   return check(node);
 }
 
+/** True when `n` depends on `x`. */
+const dependsOn = (n: Node, x: Node): boolean => n === x || topoSort([n]).includes(x);
+
+/**
+ * M with `e = M·g`, when the vector-Jacobian product `e` is written as a matrix applied to its
+ * upstream symbol g (Wᵀg, diag(d)g, s·Ag, sums of these); then M is ∂c/∂u in gradient layout.
+ * Undefined when `e` has another form (g inside a transpose, or not linear in g as written).
+ */
+function linearCoefficient(e: Node, g: Node): Node | undefined {
+  if (e === g) return C.identity(g.shape.rows);
+  if (!dependsOn(e, g)) return undefined;
+  const only = (args: readonly Node[]): number | undefined => {
+    const at = args.flatMap((a, i) => (dependsOn(a, g) ? [i] : []));
+    return at.length === 1 ? at[0] : undefined;
+  };
+  switch (e.op) {
+    case 'add': {
+      const parts = e.args.map((t) => linearCoefficient(t, g));
+      return parts.every((p): p is Node => p !== undefined) ? C.add(...parts) : undefined;
+    }
+    case 'mul': {
+      const i = only(e.args);
+      if (i === undefined || isScalar(e.args[i].shape)) return undefined;
+      const inner = linearCoefficient(e.args[i], g);
+      return inner && C.mul(...e.args.filter((_, k) => k !== i), inner);
+    }
+    case 'matmul': {
+      const last = e.args.length - 1;
+      if (only(e.args) !== last) return undefined;
+      const inner = linearCoefficient(e.args[last], g);
+      return inner && C.matmul(...e.args.slice(0, last), inner);
+    }
+    case 'hadamard': {
+      const i = only(e.args);
+      if (i === undefined || !isColumn(e.shape)) return undefined;
+      const inner = linearCoefficient(e.args[i], g);
+      const others = e.args.filter((_, k) => k !== i);
+      return inner && C.matmul(C.diag(others.length === 1 ? others[0] : C.hadamard(...others)), inner);
+    }
+    default:
+      return undefined;
+  }
+}
+
 /**
  * Reverse mode at the level of steps, exactly as the notes do it: ∂L/∂L = 1; then for each step c,
  * last first, and each input u of its definition, the vector-Jacobian product of c (computed by
@@ -183,6 +227,10 @@ export function derive(model: Model, variables: readonly VariableInfo[], options
       else if (isElementwiseIn(c.expr, u)) {
         const d = simplifier.simplify(grouping.fold(backward(inner(C.ones(c.expr.shape), c.expr), [u]).gradients.get(u) as Node));
         local = d.op === 'ones' ? C.identity(d.shape.rows) : C.diag(d); // diag(𝟙) = I
+      } else if (isColumn(c.node.shape) && isColumn(u.shape)) {
+        // A vector of a vector (z = Wx): the Jacobian is the matrix the VJP applies to ∂L/∂c.
+        const m = linearCoefficient(simplifier.simplify(vjp), g);
+        if (m) local = present(m);
       }
       termsOf.set(u, [...(termsOf.get(u) ?? []), { via: c, local, product: present(shown) }]);
     }

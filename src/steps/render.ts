@@ -4,10 +4,9 @@
 // (∂L/∂c · ∂c/∂u) is a template over printed names, never text taken apart.
 import type { Node } from '../ir/node.ts';
 import type { Shape } from '../ir/shape.ts';
-import { describeShape } from '../ir/shape.ts';
 import type { Format, Printed } from '../print/index.ts';
 import { Level, Printer } from '../print/index.ts';
-import { printName } from '../print/names.ts';
+import { printName, superscriptText } from '../print/names.ts';
 import type { Name } from '../syntax/ast.ts';
 import type { BackwardLine, Derivation } from './derive.ts';
 
@@ -58,7 +57,12 @@ export function printers(d: Derivation): StepPrinters {
 
 /** ℝ^{h×m} in LaTeX, `h×m` in text. */
 export function shapeText(s: Shape, format: Notation): string {
-  if (format === 'unicode') return describeShape(s);
+  if (format === 'unicode') {
+    // ℝ, ℝⁿ, ℝⁿˣᵈ; ℝ^(q×d) where a dimension has no superscript letter.
+    const exponent = s.cols === 1 ? `${s.rows}` : `${s.rows}×${s.cols}`;
+    if (s.rows === 1 && s.cols === 1) return 'ℝ';
+    return `ℝ${superscriptText(exponent) ?? `^(${exponent})`}`;
+  }
   const dim = (x: string | number) => (typeof x === 'number' ? String(x) : printName({ base: x }, 'latex'));
   if (s.rows === 1 && s.cols === 1) return '\\mathbb{R}';
   if (s.cols === 1) return `\\mathbb{R}^{${dim(s.rows)}}`;
@@ -102,7 +106,7 @@ export interface RenderOptions {
 export function renderText(d: Derivation, options: RenderOptions = {}): string {
   const p = printers(d);
   const out: string[] = ['Forward pass'];
-  const defs = d.forward.map((f) => ({ lhs: printName(f.step.name, 'unicode'), rhs: p.definition(f.step.expr, 'unicode'), shape: describeShape(f.step.node.shape) }));
+  const defs = d.forward.map((f) => ({ lhs: printName(f.step.name, 'unicode'), rhs: p.definition(f.step.expr, 'unicode'), shape: shapeText(f.step.node.shape, 'unicode') }));
   const w = Math.max(...defs.map((x) => [...x.lhs].length));
   const w2 = Math.max(...defs.map((x) => [...x.rhs].length)) + w + 3;
   for (const x of defs) out.push(`  ${pad(`${pad(x.lhs, w)} = ${x.rhs}`, w2)}   ${x.shape}`);
@@ -118,7 +122,7 @@ export function renderText(d: Derivation, options: RenderOptions = {}): string {
     out.push(...rows.map((r) => `  ${r}`));
   }
   out.push('', 'Answers');
-  for (const a of d.answers) out.push(`  ${partial(d.outputName, a.line.name, 'unicode')} = ${p.expr(a.line.result, 'unicode')}   [${describeShape(a.line.result.shape)}]`);
+  for (const a of d.answers) out.push(`  ${partial(d.outputName, a.line.name, 'unicode')} = ${p.expr(a.line.result, 'unicode')}   [${shapeText(a.line.result.shape, 'unicode')}]`);
   if (options.explain) out.push('', ...explainLines(d));
   return `${out.join('\n')}\n`;
 }

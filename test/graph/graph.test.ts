@@ -64,10 +64,23 @@ describe('every sample computation', () => {
       expect((svg.match(/class="node"/g) ?? []).length).toBe(g.nodes.length);
       const tikz = await toTikz(g);
       expect(tikz.startsWith('\\begin{tikzpicture}')).toBe(true);
-      expect((tikz.match(/\\node\[/g) ?? []).length).toBe(g.nodes.length);
+      expect((tikz.match(/\\node\[graph /g) ?? []).length).toBe(g.nodes.length);
       expect((tikz.match(/\\draw\[->\]/g) ?? []).length).toBe(g.edges.length);
       const mermaid = toMermaid(g);
-      expect(mermaid.startsWith('flowchart')).toBe(true);
+      // Bottom to top like the SVG (rankdir=BT): the loss at the top.
+      expect(mermaid.startsWith('flowchart BT')).toBe(true);
+      expect(dot).toContain('rankdir=BT');
+      // Every edge carries its local derivative, or the legend names its source and says why not.
+      for (const e of g.edges.filter((x) => !x.local)) {
+        const from = g.nodes.find((n) => n.id === e.from)!;
+        expect(g.legend?.unicode).toContain(from.name.unicode);
+        expect(svg).toContain(from.name.unicode);
+      }
+      // Shapes as sets (ℝ, ℝⁿ, ℝⁿˣᵈ), never a bare dimension.
+      for (const n of g.nodes) expect(n.shape.unicode).toMatch(/^ℝ/);
+      // One math font family: Graphviz's Times layout, drawn in KaTeX's serif; no sans-serif.
+      expect(svg).not.toMatch(/Helvetica|sans-serif/);
+      expect(svg).toContain('KaTeX_Main');
       expect((mermaid.match(/-->/g) ?? []).length).toBe(g.edges.length);
     });
   }

@@ -29,7 +29,7 @@ describe('the notes’ intermediates', () => {
   it('names z₁ … z₄ as DS 102 does, with shapes', () => {
     const text = renderText(ds102());
     for (const line of ['z₁ = Ax', 'z₂ = σ(z₁)', 'z₃ = bᵀz₂', 'z₄ = y − z₃', 'L  = z₄²']) expect(text).toContain(line);
-    expect(text).toMatch(/∂L\/∂b = −2z₄z₂\s+\[h\]/);
+    expect(text).toMatch(/∂L\/∂b = −2z₄z₂\s+\[ℝʰ\]/);
   });
 
   it('reuses forward intermediates in the backward pass instead of expanding them', () => {

@@ -109,23 +109,36 @@ export function checkDerivation(model: Model, d: Derivation, points = 2, seed = 
         const sum = C.add(...line.terms.map((t) => substitute(t.product, upstreamValues)));
         compare(`${label} chain-rule products`, value(sum), inLayout(value(line.raw)));
       }
-      if (!numerator) {
-        for (const t of line.terms) {
-          if (!t.local || t.via === d.grouping.steps[d.grouping.steps.length - 1]) continue;
-          checkLocal(t.via, line.symbol, t.local, withSteps, dims, (what, got, want) => compare(`${label} local via ${t.via.name.base}${t.via.name.sub ?? ''} ${what}`, got, want));
-        }
+      for (const t of line.terms) {
+        if (!t.local || (line.symbol.op === 'var' && line.symbol.attr.symmetric)) continue;
+        checkLocal(t.via, line.symbol, t.local, withSteps, dims, numerator, (what, got, want) => compare(`${label} local via ${t.via.name.base}${t.via.name.sub ?? ''} ${what}`, got, want));
       }
     }
   }
   return bad;
 }
 
-/** ∂c/∂u against central differences of c's definition (for an elementwise map: of 𝟙ᵀc, the diagonal). */
-function checkLocal(via: Step, u: Node, local: Node, values: Map<string, Tensor>, dims: Record<string, number>, compare: (what: string, got: Tensor, want: Tensor) => void): void {
+/**
+ * ∂c/∂u against central differences of c's definition: the whole Jacobian J (J_ij = ∂c_i/∂u_j),
+ * compared with the local as the layout writes it (numerator: J; gradient: Jᵀ).
+ */
+function checkLocal(via: Step, u: Node, local: Node, values: Map<string, Tensor>, dims: Record<string, number>, numerator: boolean, compare: (what: string, got: Tensor, want: Tensor) => void): void {
   const wrt = u as Extract<Node, { op: 'var' }>;
-  const scalarStep = via.expr.shape.rows === 1 && via.expr.shape.cols === 1;
-  const f = scalarStep ? via.expr : C.matmul(C.transpose(C.ones(via.expr.shape)), via.expr);
-  const numeric = finiteDifference(f, { key: wrt.attr.key, node: wrt } as VariableInfo, values, dims);
-  const analytic = evaluate(scalarStep ? local : local.op === 'identity' ? C.ones(u.shape) : C.diag(local), values, dims);
-  compare('', wrt.attr.symmetric ? symmetrize(analytic) : analytic, numeric);
+  const x = values.get(wrt.attr.key)!;
+  const at = (j: number, delta: number): Float64Array => {
+    const data = Float64Array.from(x.data);
+    data[j] += delta;
+    return evaluate(via.expr, new Map(values).set(wrt.attr.key, { rows: x.rows, cols: x.cols, data }), dims).data as Float64Array;
+  };
+  const m = x.data.length;
+  const n = evaluate(via.expr, values, dims).data.length;
+  const jacobian = { rows: n, cols: m, data: new Float64Array(n * m) };
+  for (let j = 0; j < m; j++) {
+    const h = 1e-6 * Math.max(1, Math.abs(x.data[j]));
+    const plus = at(j, h);
+    const minus = at(j, -h);
+    for (let i = 0; i < n; i++) jacobian.data[i * m + j] = (plus[i] - minus[i]) / (2 * h);
+  }
+  const analytic = evaluate(local, values, dims);
+  compare('', analytic, numerator ? jacobian : transposeTensor(jacobian));
 }
