@@ -14,6 +14,7 @@ import { printName } from '../print/names.ts';
 import type { Name } from '../syntax/ast.ts';
 import type { Derivation } from '../steps/index.ts';
 import type { Granularity } from '../steps/group.ts';
+import type { Layout } from '../diff/index.ts';
 import { derive, partial, printers, shapeText } from '../steps/index.ts';
 
 /** Text in the two notations the renderers need. */
@@ -59,6 +60,8 @@ export interface GraphOptions {
   readonly at?: Bound;
   /** One node per named step (the notes' drawing, default) or per operation. */
   readonly granularity?: Granularity;
+  /** How edge Jacobians are written: gradient layout (∂z/∂x = Wᵀ for z = Wx, the default) or numerator (W). */
+  readonly layout?: Layout;
 }
 
 const both = (name: Name): Both => ({ unicode: printName(name, 'unicode'), latex: printName(name, 'latex') });
@@ -66,7 +69,7 @@ const inlinePartial = (of: Name, wrt: Name): Both => ({ unicode: partial(of, wrt
 
 export function buildGraph(model: Model, options: GraphOptions = {}): ComputationGraph {
   const wrt = options.wrt ?? model.variables.filter((v) => v.node !== model.output.node);
-  const d: Derivation = derive(model, wrt, { granularity: options.granularity });
+  const d: Derivation = derive(model, wrt, { granularity: options.granularity, layout: options.layout });
   const p = printers(d);
   const ids = new Map<Node, string>();
   const { grouping } = d;
@@ -106,10 +109,14 @@ export function buildGraph(model: Model, options: GraphOptions = {}): Computatio
 
   // Edges with the local derivative of every chain-rule term the derivation computed.
   const locals = new Map<string, Both>();
-  for (const line of d.backward) {
+  // Every edge gets its local derivative, also the edges from variables the gradients leave out.
+  const everything = model.variables.filter((v) => v.node !== model.output.node);
+  const all = everything.length > wrt.length ? derive(model, everything, { granularity: options.granularity, layout: options.layout }) : d;
+  const pa = all === d ? p : printers(all);
+  for (const line of all.backward) {
     for (const t of line.terms) {
       if (!t.local) continue;
-      locals.set(`${ids.get(line.symbol)}→${ids.get(t.via.symbol)}`, { unicode: p.expr(t.local, 'unicode'), latex: p.expr(t.local, 'latex') });
+      locals.set(`${ids.get(line.symbol)}→${ids.get(t.via.symbol)}`, { unicode: pa.expr(t.local, 'unicode'), latex: pa.expr(t.local, 'latex') });
     }
   }
   const edges: GraphEdge[] = [];

@@ -9,6 +9,8 @@ import { backwardLatexRows, forwardLatexRows } from '../steps/index.ts';
 import { escapeHtml } from '../html.ts';
 import { checkedMath } from './math.ts';
 import { splitMath } from './problems.ts';
+import type { Repeats } from './repeats.ts';
+import { findRepeats, partLabel } from './repeats.ts';
 import type { Solution, SolvedPart, SolvedSheet } from './solve.ts';
 
 // KaTeX is loaded by the first formula, so that commands writing no HTML key never load it.
@@ -18,6 +20,14 @@ const katex = (): typeof Katex => (katexModule ??= createRequire(import.meta.url
 /** The one way text enters the HTML key. */
 const escape = escapeHtml;
 
+/**
+ * Spellings KaTeX draws wrongly, and what it draws instead. KaTeX's blackboard font has capitals
+ * only: \mathbb{1} comes out as a plain 1, so 𝟙[x > 0] would read as a product. The PDF key's
+ * preamble draws it the same way (1 struck twice).
+ */
+const KATEX_SPELLINGS: readonly (readonly [RegExp, string])[] = [[/\\mathbb\{1\}/g, '\\mathrm{1\\!\\!1}']];
+export const forKatex = (tex: string): string => KATEX_SPELLINGS.reduce((t, [from, to]) => t.replace(from, to), tex);
+
 /** Renders formulas and remembers each one (tests re-render them all). */
 export class MathRenderer {
   readonly formulas: { tex: string; display: boolean }[] = [];
@@ -25,7 +35,7 @@ export class MathRenderer {
     this.formulas.push({ tex, display });
     // throwOnError: a formula KaTeX cannot read is a bug to fix, never red text in a key.
     // trust: false (KaTeX's default, stated): no \href, \url, \includegraphics or \html… from any formula.
-    return katex().renderToString(tex, { displayMode: display, throwOnError: true, output: 'htmlAndMathml', strict: 'ignore', trust: false });
+    return katex().renderToString(forKatex(tex), { displayMode: display, throwOnError: true, output: 'htmlAndMathml', strict: 'ignore', trust: false });
   }
   /** Text from a problem file: escaped, and its math (checked on load) typeset. */
   text(s: string): string {
@@ -50,7 +60,7 @@ const aligned = (rows: readonly string[]): string => `\\begin{aligned}\n${rows.j
 /** Graphviz's SVG without its XML prolog, ready to inline. */
 const inlineSvg = (svg: string): string => svg.slice(svg.indexOf('<svg'));
 
-function solution(s: Solution, m: MathRenderer): string {
+function solution(s: Solution, m: MathRenderer, repeats: Repeats = {}): string {
   const out: string[] = [];
   const show = new Set(s.computation.show);
   if (show.has('answers')) {
@@ -58,8 +68,8 @@ function solution(s: Solution, m: MathRenderer): string {
     out.push(`<div class="answer"><b>Answer.</b>${s.computation.layout === 'numerator' ? ' (numerator layout)' : ''}${m.render(aligned(rows), true)}</div>`);
   }
   if (show.has('steps')) {
-    out.push(`<p><b>Forward pass.</b></p>${m.render(aligned(forwardLatexRows(s.derivation)), true)}`);
-    out.push(`<p><b>Backward pass.</b></p>${m.render(aligned(backwardLatexRows(s.derivation)), true)}`);
+    out.push(repeats.forwardAsIn ? `<p><b>Forward pass</b> as in ${escape(repeats.forwardAsIn)}.</p>` : `<p><b>Forward pass.</b></p>${m.render(aligned(forwardLatexRows(s.derivation)), true)}`);
+    out.push(repeats.backwardAsIn ? `<p><b>Backward pass</b> as in ${escape(repeats.backwardAsIn)}.</p>` : `<p><b>Backward pass.</b></p>${m.render(aligned(backwardLatexRows(s.derivation)), true)}`);
   }
   if (show.has('graph')) out.push(`<figure class="graph">${inlineSvg(s.svg)}</figure>`);
   if (show.has('shapes')) {
@@ -69,8 +79,8 @@ function solution(s: Solution, m: MathRenderer): string {
   return out.join('\n');
 }
 
-function part(p: SolvedPart, m: MathRenderer): string {
-  const body = [`<p>${p.part.id ? `<b>(${escape(p.part.id)})</b> ` : ''}${m.text(p.part.statement)}</p>`, ...p.solutions.map((s) => solution(s, m))];
+function part(p: SolvedPart, m: MathRenderer, repeats: Map<Solution, Repeats>): string {
+  const body = [`<p>${p.part.id ? `<b>${escape(partLabel(p.part.id))}</b> ` : ''}${m.text(p.part.statement)}</p>`, ...p.solutions.map((s) => solution(s, m, repeats.get(s)))];
   if (p.part.answer) body.push(`<p class="written"><i>Answer.</i> ${m.text(p.part.answer)}</p>`);
   return `<section class="part">${body.join('\n')}</section>`;
 }
@@ -89,7 +99,8 @@ export function toHtml(sheets: readonly SolvedSheet[], m: MathRenderer = new Mat
     for (const p of s.problems) {
       out.push(`<h3>Problem ${escape(p.problem.id)}: ${escape(p.problem.title)}</h3>`);
       if (p.problem.statement) out.push(`<p>${m.text(p.problem.statement)}</p>`);
-      out.push(...p.parts.map((q) => part(q, m)));
+      const repeats = findRepeats(p);
+      out.push(...p.parts.map((q) => part(q, m, repeats)));
     }
   }
   return `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>${escape(title)}</title>\n<style>\n${inlinedKatexStyle()}\n${STYLE}\n</style>\n</head>\n<body>\n<h1>${escape(title)}</h1>\n<p class="course">Written by chainrule.</p>\n${out.join('\n')}\n</body>\n</html>\n`;

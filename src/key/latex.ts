@@ -1,8 +1,10 @@
 // The answer key as a complete LaTeX document (pdflatex, Debian's texlive-latex-base, -extra and
 // -pictures): each problem as stated, a boxed final answer, the forward and backward passes as
 // align* blocks, the computation graph in TikZ, and a shape table.
-import { backwardLatexRows, explainLines, forwardLatexRows } from '../steps/index.ts';
+import { backwardLatexRows, forwardLatexRows } from '../steps/index.ts';
 import { checkedMath } from './math.ts';
+import type { Repeats } from './repeats.ts';
+import { findRepeats, partLabel } from './repeats.ts';
 import { splitMath } from './problems.ts';
 import type { Solution, SolvedPart, SolvedSheet } from './solve.ts';
 
@@ -45,7 +47,7 @@ export function latexText(s: string): string {
 
 const align = (rows: readonly string[]): string => `\\begin{align*}\n${rows.join(' \\\\\n')}\n\\end{align*}`;
 
-function solution(s: Solution): string {
+function solution(s: Solution, repeats: Repeats = {}): string {
   const out: string[] = [];
   const show = new Set(s.computation.show);
   if (show.has('answers')) {
@@ -53,13 +55,14 @@ function solution(s: Solution): string {
     out.push(`\\answerbox{\\textbf{Answer.}${s.computation.layout === 'numerator' ? ' (numerator layout)' : ''}\n${align(rows)}}`);
   }
   if (show.has('steps')) {
-    out.push('\\textbf{Forward pass.}', align(forwardLatexRows(s.derivation)));
-    out.push(`\\textbf{Backward pass} (${s.computation.layout === 'numerator' ? 'numerator layout: each derivative is the transpose of its variable' : 'each derivative has the shape of its variable'}).`, align(backwardLatexRows(s.derivation)));
-    const rules = explainLines(s.derivation).slice(1).map((l) => l.trim().split(/\s+/)[0]);
-    if (rules.length) out.push(`{\\small Simplification rules used: ${rules.map((r) => `\\texttt{${latexText(r)}}`).join(', ')}.}`);
+    // Heading and display in one paragraph: a blank line between them would add \parskip to the display's own space.
+    const layout = s.computation.layout === 'numerator' ? 'numerator layout: each derivative is the transpose of its variable' : 'each derivative has the shape of its variable';
+    out.push(repeats.forwardAsIn ? `\\textbf{Forward pass} as in ${latexText(repeats.forwardAsIn)}.` : `\\textbf{Forward pass.}\n${align(forwardLatexRows(s.derivation))}`);
+    out.push(repeats.backwardAsIn ? `\\textbf{Backward pass} as in ${latexText(repeats.backwardAsIn)}.` : `\\textbf{Backward pass} (${layout}).\n${align(backwardLatexRows(s.derivation))}`);
   }
   if (show.has('graph')) {
-    out.push(`\\begin{center}\n\\begin{adjustbox}{max width=\\linewidth}\n${s.tikz.trim()}\n\\end{adjustbox}\n\\end{center}`);
+    // At most 40% of a page tall, so a graph fits beside its part instead of floating a page on.
+    out.push(`\\begin{center}\n\\begin{adjustbox}{max width=\\linewidth, max totalheight=0.4\\textheight}\n${s.tikz.trim()}\n\\end{adjustbox}\n\\end{center}`);
   }
   if (show.has('shapes')) {
     const rows = s.shapes.map((r) => `$${r.symbol.latex}$ & ${r.meaning === 'variable' ? 'variable' : `$${r.meaning.latex}$`} & $${r.shape.latex}$ \\\\`);
@@ -68,9 +71,9 @@ function solution(s: Solution): string {
   return out.join('\n\n');
 }
 
-function part(p: SolvedPart): string {
-  const head = p.part.id ? `\\paragraph{(${latexText(p.part.id)})}` : '';
-  const body = [`${head} ${latexText(p.part.statement)}`, ...p.solutions.map(solution)];
+function part(p: SolvedPart, repeats: Map<Solution, Repeats>): string {
+  const head = p.part.id ? `\\paragraph{${latexText(partLabel(p.part.id))}}` : '';
+  const body = [`${head} ${latexText(p.part.statement)}`, ...p.solutions.map((s) => solution(s, repeats.get(s)))];
   if (p.part.answer) body.push(`\\textit{Answer.} ${latexText(p.part.answer)}`);
   return body.join('\n\n');
 }
@@ -83,7 +86,8 @@ export function toLatexDocument(sheets: readonly SolvedSheet[], title = 'Answer 
     for (const p of s.problems) {
       body.push(`\\subsection*{${latexText(`Problem ${p.problem.id}: ${p.problem.title}`)}}`);
       if (p.problem.statement) body.push(latexText(p.problem.statement));
-      body.push(...p.parts.map(part));
+      const repeats = findRepeats(p);
+      body.push(...p.parts.map((q) => part(q, repeats)));
     }
     body.push('\\clearpage');
   }

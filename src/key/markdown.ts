@@ -3,6 +3,8 @@
 import { backwardLatexRows, forwardLatexRows } from '../steps/index.ts';
 import { checkedMath } from './math.ts';
 import { splitMath } from './problems.ts';
+import type { Repeats } from './repeats.ts';
+import { findRepeats, partLabel } from './repeats.ts';
 import type { Solution, SolvedPart, SolvedSheet } from './solve.ts';
 
 const MARKDOWN_HTML: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
@@ -25,14 +27,17 @@ const aligned = (rows: readonly string[]): string => `$$\n\\begin{aligned}\n${ro
 /** The file name of a solution's graph, relative to the key. */
 export type GraphPath = (s: Solution) => string;
 
-function solution(s: Solution, graphPath: GraphPath): string {
+function solution(s: Solution, graphPath: GraphPath, repeats: Repeats = {}): string {
   const out: string[] = [];
   const show = new Set(s.computation.show);
   if (show.has('answers')) {
     const rows = s.answers.flatMap((a) => (a.expanded ? [`${a.symbol.latex} &= ${a.named.latex}`, `&= ${a.expanded.latex} && \\in ${a.shape.latex}`] : [`${a.symbol.latex} &= ${a.named.latex} && \\in ${a.shape.latex}`]));
     out.push(`**Answer.**${s.computation.layout === 'numerator' ? ' (numerator layout)' : ''}`, aligned(rows));
   }
-  if (show.has('steps')) out.push('**Forward pass.**', aligned(forwardLatexRows(s.derivation)), '**Backward pass.**', aligned(backwardLatexRows(s.derivation)));
+  if (show.has('steps')) {
+    out.push(...(repeats.forwardAsIn ? [`**Forward pass** as in ${repeats.forwardAsIn}.`] : ['**Forward pass.**', aligned(forwardLatexRows(s.derivation))]));
+    out.push(...(repeats.backwardAsIn ? [`**Backward pass** as in ${repeats.backwardAsIn}.`] : ['**Backward pass.**', aligned(backwardLatexRows(s.derivation))]));
+  }
   if (show.has('graph')) out.push(`![computation graph](${graphPath(s)})`);
   if (show.has('shapes')) {
     out.push(['| symbol | definition | shape |', '|---|---|---|', ...s.shapes.map((r) => `| $${r.symbol.latex}$ | ${r.meaning === 'variable' ? 'variable' : `$${r.meaning.latex}$`} | $${r.shape.latex}$ |`)].join('\n'));
@@ -40,8 +45,8 @@ function solution(s: Solution, graphPath: GraphPath): string {
   return out.join('\n\n');
 }
 
-function part(p: SolvedPart, graphPath: GraphPath): string {
-  const body = [`${p.part.id ? `**(${markdownText(p.part.id)})** ` : ''}${markdownText(p.part.statement)}`, ...p.solutions.map((s) => solution(s, graphPath))];
+function part(p: SolvedPart, graphPath: GraphPath, repeats: Map<Solution, Repeats>): string {
+  const body = [`${p.part.id ? `**${markdownText(partLabel(p.part.id))}** ` : ''}${markdownText(p.part.statement)}`, ...p.solutions.map((s) => solution(s, graphPath, repeats.get(s)))];
   if (p.part.answer) body.push(`*Answer.* ${markdownText(p.part.answer)}`);
   return body.join('\n\n');
 }
@@ -54,7 +59,8 @@ export function toMarkdown(sheets: readonly SolvedSheet[], graphPath: GraphPath,
     for (const p of s.problems) {
       out.push('', `### Problem ${markdownText(p.problem.id)}: ${markdownText(p.problem.title)}`);
       if (p.problem.statement) out.push('', markdownText(p.problem.statement));
-      for (const q of p.parts) out.push('', part(q, graphPath));
+      const repeats = findRepeats(p);
+      for (const q of p.parts) out.push('', part(q, graphPath, repeats));
     }
   }
   return `${out.join('\n')}\n`;

@@ -99,7 +99,7 @@ export async function solve(c: Computation): Promise<Solution> {
   const model = parse(c.expr, { where: c.where, of: c.of });
   const variables = (c.wrt.length ? c.wrt : model.variables.map((v) => v.display)).map((w) => findVariable(model, w));
   const derivation = derive(model, variables, { layout: c.layout });
-  const graph = buildGraph(model, { wrt: variables, at: c.at ? bindValues(model, c.at) : undefined });
+  const graph = buildGraph(model, { wrt: variables, at: c.at ? bindValues(model, c.at) : undefined, layout: c.layout });
   const dot = toDot(graph);
   const [svg, tikz] = [await dotToSvg(dot), await toTikz(graph)];
   const p = printers(derivation);

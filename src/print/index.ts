@@ -25,9 +25,9 @@ export interface Printed {
 
 /** The spelled tokens of each format. */
 const TOKENS = {
-  latex: { plus: ' + ', minus: ' - ', neg: '-', hadamard: ' \\odot ', open: '\\left(', close: '\\right)', bar: ['\\left|', '\\right|'], norm: ['\\left\\|', '\\right\\|'], transpose: '^{\\top}', ones: '\\mathbf{1}', zero: '0', identity: 'I', pi: '\\pi', indicator: ['\\mathbb{1}\\left[', '\\right]'], comma: ', ' },
-  unicode: { plus: ' + ', minus: ' − ', neg: '−', hadamard: ' ⊙ ', open: '(', close: ')', bar: ['|', '|'], norm: ['‖', '‖'], transpose: 'ᵀ', ones: '𝟙', zero: '0', identity: 'I', pi: 'π', indicator: ['𝟙[', ']'], comma: ', ' },
-  ascii: { plus: ' + ', minus: ' - ', neg: '-', hadamard: ' .* ', open: '(', close: ')', bar: ['abs(', ')'], norm: ['norm(', ')'], transpose: "'", ones: 'ones', zero: '0', identity: 'I', pi: 'pi', indicator: ['ind(', ')'], comma: ', ' },
+  latex: { plus: ' + ', minus: ' - ', neg: '-', hadamard: ' \\odot ', open: '(', close: ')', bar: ['|', '|'], norm: ['\\|', '\\|'], transpose: '^{\\top}', ones: '\\mathbf{1}', zero: '0', identity: 'I', pi: '\\pi', indicator: ['\\mathbb{1}', '[', ']'], comma: ', ' },
+  unicode: { plus: ' + ', minus: ' − ', neg: '−', hadamard: ' ⊙ ', open: '(', close: ')', bar: ['|', '|'], norm: ['‖', '‖'], transpose: 'ᵀ', ones: '𝟙', zero: '0', identity: 'I', pi: 'π', indicator: ['𝟙', '[', ']'], comma: ', ' },
+  ascii: { plus: ' + ', minus: ' - ', neg: '-', hadamard: ' .* ', open: '(', close: ')', bar: ['abs(', ')'], norm: ['norm(', ')'], transpose: "'", ones: 'ones', zero: '0', identity: 'I', pi: 'pi', indicator: ['ind', '(', ')'], comma: ', ' },
 } as const;
 
 const RELATIONS = { latex: { '>': '>', '<': '<', '≥': '\\geq', '≤': '\\leq' }, unicode: { '>': '>', '<': '<', '≥': '≥', '≤': '≤' }, ascii: { '>': '>', '<': '<', '≥': '>=', '≤': '<=' } } as const;
@@ -51,6 +51,9 @@ const FUNCTION_WORDS: Record<string, Record<Format, string>> = {
   softmax: { latex: '\\operatorname{softmax}', unicode: 'softmax', ascii: 'softmax' },
   logsumexp: { latex: '\\operatorname{logsumexp}', unicode: 'logsumexp', ascii: 'logsumexp' },
 };
+
+/** LaTeX that stands taller than a line of text. */
+const TALL_LATEX = /\\(?:frac|dfrac|sum|prod|int|begin|binom|left)(?![A-Za-z])/;
 
 const VULGAR: Record<string, string> = { '1/2': '½', '1/3': '⅓', '2/3': '⅔', '1/4': '¼', '3/4': '¾', '1/5': '⅕', '2/5': '⅖', '3/5': '⅗', '4/5': '⅘', '1/6': '⅙', '5/6': '⅚', '1/8': '⅛', '3/8': '⅜', '5/8': '⅝', '7/8': '⅞' };
 const PRIMES = ['', '′', '″', '‴'];
@@ -80,7 +83,17 @@ export class Printer {
   }
 
   parens(text: string): string {
-    return `${this.t.open}${text}${this.t.close}`;
+    return this.delimit(this.t.open, text, this.t.close);
+  }
+
+  /**
+   * `open text close`. LaTeX sizes the delimiters with \left…\right only around tall content
+   * (a fraction, a sum, an array, or delimiters that are already sized): \left( after a function
+   * word opens a visible gap, σ (Ax), and buys nothing around a line of letters.
+   */
+  delimit(open: string, text: string, close: string): string {
+    if (this.format !== 'latex' || !TALL_LATEX.test(text)) return `${open}${text}${close}`;
+    return `\\left${open}${text}\\right${close}`;
   }
 
   /** Joins juxtaposed factors; ASCII spells the product out, LaTeX separates a control word from a letter. */
@@ -288,20 +301,20 @@ export const NOTATIONS: { [O in Op]: Notation<O> } = {
     return { text: p.superscript(a, p.t.transpose), level: Level.POSTFIX };
   },
   inv: (n, p) => ({ text: p.superscript(n.args[0], p.format === 'latex' ? '^{-1}' : p.format === 'unicode' ? '⁻¹' : '^-1'), level: Level.POSTFIX }),
-  det: (n, p) => (p.format === 'ascii' ? p.applyWord('det', n.args) : atom(`${p.t.bar[0]}${p.print(n.args[0]).text}${p.t.bar[1]}`)),
+  det: (n, p) => (p.format === 'ascii' ? p.applyWord('det', n.args) : atom(p.delimit(p.t.bar[0], p.print(n.args[0]).text, p.t.bar[1]))),
   trace: (n, p) => p.applyWord(word('trace', p), n.args),
   diag: (n, p) => p.applyWord(word('diag', p), n.args),
   norm: (n, p) => {
     const inner = p.print(n.args[0]).text;
     if (p.format === 'ascii') return atom(n.attr === 'F' ? `norm(${inner}, 'fro')` : `norm(${inner})`);
     const sub = n.attr === 'F' ? (p.format === 'latex' ? '_{F}' : '_F') : '';
-    return atom(`${p.t.norm[0]}${inner}${p.t.norm[1]}${sub}`);
+    return atom(`${p.delimit(p.t.norm[0], inner, p.t.norm[1])}${sub}`);
   },
   apply: (n, p) => {
     const fn = n.attr;
     const arg = n.args[0];
     if (fn.kind === 'abstract') return p.applyWord(printName(fn.name, p.format), n.args, fn.order);
-    if (fn.name === 'abs') return p.format === 'ascii' ? p.applyWord('abs', n.args) : atom(`${p.t.bar[0]}${p.print(arg).text}${p.t.bar[1]}`);
+    if (fn.name === 'abs') return p.format === 'ascii' ? p.applyWord('abs', n.args) : atom(p.delimit(p.t.bar[0], p.print(arg).text, p.t.bar[1]));
     // log|K|, log‖x‖: a bracketed argument needs no parentheses.
     if (isBracketedLog(n, p.format)) return { text: `${word('log', p)}${p.print(arg).text}`, level: Level.POSTFIX };
     if (fn.name === 'sqrt' && p.format === 'unicode') {
@@ -312,7 +325,7 @@ export const NOTATIONS: { [O in Op]: Notation<O> } = {
   },
   indicator: (n, p) => {
     const [a, b] = n.args;
-    return atom(`${p.t.indicator[0]}${p.print(a).text} ${RELATIONS[p.format][n.attr]} ${p.print(b).text}${p.t.indicator[1]}`);
+    return atom(`${p.t.indicator[0]}${p.delimit(p.t.indicator[1], `${p.print(a).text} ${RELATIONS[p.format][n.attr]} ${p.print(b).text}`, p.t.indicator[2])}`);
   },
   max: (n, p) => p.applyWord(word('max', p), n.args),
   min: (n, p) => p.applyWord(word('min', p), n.args),

@@ -226,7 +226,9 @@ export function derive(model: Model, variables: readonly VariableInfo[], options
       if (isScalar(c.node.shape)) local = present(grouping.fold(backward(c.expr, [u]).gradients.get(u) as Node));
       else if (isElementwiseIn(c.expr, u)) {
         const d = simplifier.simplify(grouping.fold(backward(inner(C.ones(c.expr.shape), c.expr), [u]).gradients.get(u) as Node));
-        local = d.op === 'ones' ? C.identity(d.shape.rows) : C.diag(d); // diag(𝟙) = I
+        // diag(𝟙) = I, diag(−𝟙) = −I
+        const { scalars, rest } = C.splitScalars(d);
+        local = rest.op === 'ones' ? C.mul(...scalars, C.identity(d.shape.rows)) : C.diag(d);
       } else if (isColumn(c.node.shape) && isColumn(u.shape)) {
         // A vector of a vector (z = Wx): the Jacobian is the matrix the VJP applies to ∂L/∂c.
         const m = linearCoefficient(simplifier.simplify(vjp), g);

@@ -1,7 +1,7 @@
 // Answer keys: all samples solve; the LaTeX key compiles with pdflatex and its first page is not
 // blank; every formula of the HTML key renders with KaTeX; the samples cover every course problem.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { SolvedSheet } from '../../src/key/index.ts';
 import { compilePdf, hasPdflatex, MathRenderer, parseSheet, solveSheets, toHtml, writeKey } from '../../src/key/index.ts';
 import { ChainruleError } from '../../src/errors.ts';
+import { RULES } from '../../src/simplify/index.ts';
 import { sampleSheets } from '../steps/support.ts';
 
 let solved: SolvedSheet[];
@@ -101,7 +102,114 @@ describe('the LaTeX key of all samples', () => {
   });
 });
 
+/** Each page of a PDF as gray pixels, and its text. */
+function pages(pdf: string, dir: string): { fill: number; text: string }[] {
+  const ppm = spawnSync('pdftoppm', ['-r', '20', '-gray', '-png', pdf, join(dir, 'p')]);
+  expect(ppm.status).toBe(0);
+  const files = readdirSync(dir).filter((f) => /^p-\d+\.png$/.test(f)).sort();
+  return files.map((f, i) => {
+    const { width, height, gray } = decodePng(readFileSync(join(dir, f)));
+    // The text block: below the top margin, above the page number.
+    let first = -1;
+    let last = -1;
+    for (let y = 0; y < Math.floor(height * 0.9); y++) {
+      let ink = false;
+      for (let x = 0; x < width && !ink; x++) ink = gray[y * width + x] < 200;
+      if (ink) {
+        if (first < 0) first = y;
+        last = y;
+      }
+    }
+    const text = spawnSync('pdftotext', ['-f', String(i + 1), '-l', String(i + 1), '-layout', pdf, '-'], { encoding: 'utf8' }).stdout;
+    return { fill: first < 0 ? 0 : (last - first) / (height * 0.82), text };
+  });
+}
+
+describe('the LaTeX key, page by page', () => {
+  const skip = !hasPdflatex();
+  let tex = '';
+  let pdfPages: { fill: number; text: string }[] = [];
+  beforeAll(() => {
+    if (skip) return;
+    const dir = mkdtempSync(join(tmpdir(), 'chainrule-pages-'));
+    const path = join(dir, 'answer-key.tex');
+    writeKey(solved, path);
+    tex = readFileSync(path, 'utf8');
+    const result = compilePdf(path);
+    expect(result.errors).toEqual([]);
+    pdfPages = pages(result.pdf as string, dir);
+  });
+
+  it.skipIf(skip)('has no page under a third full unless a sheet ends on it', () => {
+    const sheetTitles = solved.map((s) => s.sheet.sheet);
+    const gaps = pdfPages.flatMap((p, i) => {
+      if (p.fill >= 1 / 3 || i === pdfPages.length - 1) return [];
+      const next = pdfPages[i + 1].text.trim();
+      return sheetTitles.some((t) => next.startsWith(t)) ? [] : [`page ${i + 1}: ${Math.round(p.fill * 100)}% full`];
+    });
+    expect(pdfPages.length).toBeGreaterThan(10);
+    expect(gaps).toEqual([]);
+  });
+
+  it.skipIf(skip)('sizes delimiters only around tall content: σ(Ax), not σ\\left(Ax\\right)', () => {
+    const small: string[] = [];
+    for (const m of tex.matchAll(/\\left[(|[]|\\left\\\|/g)) {
+      // The content up to the matching \right.
+      let depth = 0;
+      let end = m.index + m[0].length;
+      for (; end < tex.length; end++) {
+        if (tex.startsWith('\\left', end)) depth++;
+        else if (tex.startsWith('\\right', end)) {
+          if (depth === 0) break;
+          depth--;
+        }
+      }
+      const inner = tex.slice(m.index + m[0].length, end);
+      if (!/\\(?:frac|dfrac|sum|prod|int|begin|binom|left)(?![A-Za-z])/.test(inner)) small.push(inner);
+    }
+    expect(small).toEqual([]);
+    expect(tex).toContain('\\sigma(Ax)');
+  });
+
+  it.skipIf(skip)('says "(b)" for part b and "2(a)" for part 2(a), never "(2(a))"', () => {
+    expect(tex).toContain('\\paragraph{(b)}');
+    expect(tex).toContain('\\paragraph{2(a)}');
+    expect(tex).not.toMatch(/\\paragraph\{\(\d\(/);
+  });
+
+  it.skipIf(skip)('shows a forward pass once per problem, and refers back to it', () => {
+    for (const s of solved) {
+      for (const p of s.problems) {
+        const computations = p.parts.flatMap((q) => q.solutions.filter((x) => x.computation.show.includes('steps')).map((x) => x.computation.expr));
+        const distinct = new Set(computations).size;
+        if (computations.length > distinct) expect(tex).toMatch(/\\textbf\{Forward pass\} as in \(/);
+      }
+    }
+    // DS 102 problem 2: (b) and (c) share the program; only the first prints the table.
+    const ds = tex.slice(tex.indexOf('Problem 2: Backpropagation'), tex.indexOf('\\clearpage'));
+    expect((ds.match(/\\textbf\{Forward pass\.\}/g) ?? []).length).toBe(1);
+  });
+});
+
+describe('every key', () => {
+  it('leaves the simplifier\'s rule names to --explain', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chainrule-rules-'));
+    const texts = ['key.tex', 'key.md', 'key.html'].map((f) => readFileSync(writeKey(solved, join(dir, f))[0], 'utf8'));
+    const names = RULES.map((r) => r.name).filter((n) => n.includes('-'));
+    expect(names.length).toBeGreaterThan(20);
+    for (const text of texts) expect(names.filter((n) => text.includes(n))).toEqual([]);
+  });
+});
+
 describe('the HTML key of all samples', () => {
+  it('draws the indicator 𝟙[x > 0] as a struck 1, not the digit KaTeX draws for \\mathbb{1}', () => {
+    const html = new MathRenderer().render('\\mathbb{1}[x > 0]', false);
+    // KaTeX's blackboard font has no digits: \mathbb{1} would come out as <span class="mord mathbb">1</span>.
+    expect(html).not.toContain('mathbb');
+    const drawn = html.slice(html.indexOf('katex-html'));
+    expect(drawn.match(/>1</g)?.length).toBe(2);
+  });
+
   it('renders every formula with KaTeX, and inlines every graph', () => {
     const m = new MathRenderer();
     const html = toHtml(solved, m);

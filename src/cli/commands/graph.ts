@@ -9,6 +9,7 @@ import { parseDims, readJson, runOn, splitList } from '../io.ts';
 
 interface GraphFlags {
   granularity?: string;
+  layout: string;
   wrt?: string;
   where?: string;
   of?: string;
@@ -40,6 +41,7 @@ export function registerGraphCommands(program: Command): void {
     .option('-f, --format <format>', 'dot | svg | tikz | mermaid (default: from the -o extension, else dot)')
     .option('--at <values.json>', 'write the forward value and the gradient on every node')
     .option('--granularity <g>', 'step: one node per named step, as the notes draw it | operation: one node per operation', 'step')
+    .option('--layout <layout>', 'how edges write Jacobians: gradient (∂z/∂x = Wᵀ for z = Wx, default) | numerator (W)', 'gradient')
     .option('--dims <sizes>', 'sizes of dimensions not fixed by the values')
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .addHelpText('after', `
@@ -52,10 +54,11 @@ Examples:
     .action((expr: string, o: GraphFlags) => {
       return runOn(expr, o.debug, async (source) => {
         const format = formatOf(o);
+        if (o.layout !== 'gradient' && o.layout !== 'numerator') throw new ChainruleError(`--layout is gradient or numerator, not ${o.layout}`, { hint: '--layout numerator' });
         const model = parse(source, { where: o.where, of: o.of });
         const wrt = o.wrt ? splitList(o.wrt).map((w) => findVariable(model, w)) : undefined;
         const at = o.at ? bindValues(model, readJson(o.at), parseDims(o.dims)) : undefined;
-        const graph = buildGraph(model, { wrt, at, granularity: o.granularity === 'operation' ? 'operation' : 'step' });
+        const graph = buildGraph(model, { wrt, at, granularity: o.granularity === 'operation' ? 'operation' : 'step', layout: o.layout });
         const text = format === 'dot' ? toDot(graph) : format === 'svg' ? await dotToSvg(toDot(graph)) : format === 'tikz' ? await toTikz(graph) : toMermaid(graph);
         if (o.output) {
           writeFileSync(o.output, text);
