@@ -5,10 +5,10 @@ import { parse } from '../../src/api.ts';
 import { print } from '../../src/print/index.ts';
 
 const CASES: [source: string, where: string, latex: string][] = [
-  ['−γ/2·log|αAAᵀ+β⁻¹I|', 'A: n×n', '-\\frac{\\gamma}{2}\\log\\left|\\alpha AA^{\\top} + \\beta^{-1}I\\right|'],
-  ['1/N·‖Xw − y‖²', 'X: N×d', '\\frac{1}{N}\\left\\|Xw - y\\right\\|^{2}'],
-  ['−(2/N)Xᵀ(y − Xw)', 'X: N×d', '-\\frac{2}{N}X^{\\top}\\left(y - Xw\\right)'],
-  ['½‖x‖²', 'x: n', '\\frac{1}{2}\\left\\|x\\right\\|^{2}'],
+  ['−γ/2·log|αAAᵀ+β⁻¹I|', 'A: n×n', '-\\frac{\\gamma}{2}\\log|\\alpha AA^{\\top} + \\beta^{-1}I|'],
+  ['1/N·‖Xw − y‖²', 'X: N×d', '\\frac{1}{N}\\|Xw - y\\|^{2}'],
+  ['−(2/N)Xᵀ(y − Xw)', 'X: N×d', '-\\frac{2}{N}X^{\\top}(y - Xw)'],
+  ['½‖x‖²', 'x: n', '\\frac{1}{2}\\|x\\|^{2}'],
 ];
 
 describe('LaTeX fractions', () => {
