@@ -17,8 +17,19 @@ export interface FunctionSeries {
   readonly kind: 'function' | 'derivative';
   /** Which expression (0, 1, …) the series belongs to: functions and their derivatives share a color. */
   readonly expression: number;
-  /** Samples where the curve is defined; `piece` counts the gaps (poles, log of x ≤ 0), so lines break there. */
+  /** Samples where the curve is defined; `piece` counts the gaps (poles, log of x ≤ 0, jumps), so lines break there. */
   readonly points: { readonly x: number; readonly y: number; readonly piece: number }[];
+  /** Where the curve jumps (ReLU′ at 0): a filled dot at the value taken there, a hollow one at the limit it is not. */
+  readonly jumps: readonly Jump[];
+}
+
+export interface Jump {
+  readonly x: number;
+  /** The value at x, when a sample sits on the jump; undefined when the jump lies between samples. */
+  readonly taken?: number;
+  /** The one-sided limits, left and right. */
+  readonly left: number;
+  readonly right: number;
 }
 
 export interface SampleOptions {
@@ -73,13 +84,13 @@ export function sampleFunctions(sources: readonly string[], options: SampleOptio
     const v = model.variables[0];
     const shown = print(model.output.node, 'unicode');
     const fx = sampleAt(model.output.node, v?.key, xs);
-    series.push({ label: shown, kind: 'function', expression, points: definedPieces(xs, fx) });
+    series.push({ label: shown, kind: 'function', expression, ...definedPieces(xs, fx) });
     if (options.derivative) {
       if (!v) throw new ChainruleError(`${source.trim()} does not depend on a variable; its derivative is 0`);
       const d = differentiate(model, [v.key]).derivatives[0];
       // d/dx (x³ − 3x), but d/dx σ(x): parentheses when the function is a sum or a product.
       const operand = model.output.node.op === 'add' || model.output.node.op === 'mul' ? `(${shown})` : shown;
-      series.push({ label: `d/d${variable} ${operand} = ${d.unicode}`, kind: 'derivative', expression, points: definedPieces(xs, sampleAt(d.node, v.key, xs).map((y, i) => (Number.isFinite(fx[i]) ? y : NaN))) });
+      series.push({ label: `d/d${variable} ${operand} = ${d.unicode}`, kind: 'derivative', expression, ...definedPieces(xs, sampleAt(d.node, v.key, xs).map((y, i) => (Number.isFinite(fx[i]) ? y : NaN))) });
     }
   });
   return series;
@@ -88,22 +99,39 @@ export function sampleFunctions(sources: readonly string[], options: SampleOptio
 /**
  * The samples where the curve is defined (finite), in pieces separated by where it is not: log x is
  * not drawn for x ≤ 0, and 1/x is not joined across its pole. A derivative is drawn only where its
- * function is defined.
+ * function is defined. A jump (a step more than ten times the steps beside it) also ends a piece,
+ * so no vertical line is drawn where the function has no value: ReLU′ gets a filled dot at (0, 0)
+ * and a hollow one at (0, 1), as a textbook draws a step.
  */
-function definedPieces(xs: Float64Array, ys: number[]): { x: number; y: number; piece: number }[] {
-  const out: { x: number; y: number; piece: number }[] = [];
+function definedPieces(xs: Float64Array, ys: number[]): { points: { x: number; y: number; piece: number }[]; jumps: Jump[] } {
+  const points: { x: number; y: number; piece: number }[] = [];
+  const jumps: Jump[] = [];
   let piece = 0;
   let gap = false;
+  const finite = ys.map(Number.isFinite);
+  const span = Math.max(...ys.filter((_, i) => finite[i])) - Math.min(...ys.filter((_, i) => finite[i])) || 1;
+  const step = (i: number): number => (i > 0 && i < ys.length && finite[i] && finite[i - 1] ? Math.abs(ys[i] - ys[i - 1]) : 0);
   xs.forEach((x, i) => {
-    if (!Number.isFinite(ys[i])) {
+    if (!finite[i]) {
       gap = true;
       return;
     }
-    if (gap && out.length) piece++;
+    if (gap && points.length) piece++;
+    else if (i > 0 && finite[i - 1] && step(i) > 1e-6 * span && step(i) > 10 * Math.max(step(i - 1), step(i + 1))) {
+      // The jump sits on the sample that the grid puts at a kink (0), else between the two samples.
+      const left = ys[i - 1];
+      const right = ys[i];
+      const at = xs[i - 1] === 0 ? xs[i - 1] : x === 0 ? x : (xs[i - 1] + x) / 2;
+      const taken = at === xs[i - 1] ? left : at === x ? right : undefined;
+      jumps.push({ x: at, taken, left, right });
+      if (at !== xs[i - 1]) points.push({ x: at, y: left, piece });
+      piece++;
+      if (at !== x) points.push({ x: at, y: right, piece });
+    }
     gap = false;
-    out.push({ x, y: ys[i], piece });
+    points.push({ x, y: ys[i], piece });
   });
-  return out;
+  return { points, jumps };
 }
 
 /**
@@ -129,39 +157,81 @@ export interface FunctionPlotOptions {
   readonly range?: readonly [number, number];
 }
 
-/** One line per series; a function and its derivative share a color, the derivative dashed. */
+/**
+ * One line per series; a function and its derivative share a color, the derivative dashed. With
+ * derivatives, functions and derivatives get a panel each, with its own y scale: relu reaching 5
+ * would otherwise squash σ′ (peak ¼) into the bottom of a shared axis. Jumps are dots, filled at
+ * the value taken and hollow at the limit not taken.
+ */
 export function functionPlotSpec(series: readonly FunctionSeries[], options: FunctionPlotOptions = {}): TopLevelSpec {
+  const hasDerivatives = series.some((s) => s.kind === 'derivative');
+  const title = { text: options.title ?? (hasDerivatives ? 'Functions and their derivatives' : 'Functions'), subtitle: hasDerivatives ? 'top: the functions; bottom: their derivatives, as chainrule differentiates them (dashed)' : undefined };
+  if (!hasDerivatives) return { ...panel(series, options, 340), title };
+  return {
+    title,
+    vconcat: [
+      { ...panel(series.filter((s) => s.kind === 'function'), options, 240), title: { text: 'f(x)', anchor: 'start', fontSize: 12 } },
+      { ...panel(series.filter((s) => s.kind === 'derivative'), options, 200), title: { text: 'f′(x)', anchor: 'start', fontSize: 12 } },
+    ],
+    spacing: 22,
+    resolve: { scale: { color: 'independent', strokeDash: 'independent', y: 'independent' } },
+  };
+}
+
+function panel(series: readonly FunctionSeries[], options: FunctionPlotOptions, height: number) {
+  const kind = series[0]?.kind ?? 'function';
   const rows = series.flatMap((s) => s.points.map((p) => ({ x: p.x, y: p.y, series: s.label, kind: s.kind, piece: p.piece })));
+  const dots = series.flatMap((s) =>
+    s.jumps.flatMap((j) => [
+      ...(j.taken !== undefined ? [{ x: j.x, y: j.taken, series: s.label, filled: 'taken' }] : []),
+      ...[j.left, j.right].filter((y) => y !== j.taken).map((y) => ({ x: j.x, y, series: s.label, filled: 'limit' })),
+    ]),
+  );
   const range = yRange(series);
+  const labels = series.map((s) => s.label);
+  const colors = series.map((s) => PALETTE[s.expression % PALETTE.length]);
   const color: ColorDef<Field> = {
     field: 'series',
     type: 'nominal',
     title: null,
     sort: null,
-    scale: { domain: series.map((s) => s.label), range: series.map((s) => PALETTE[s.expression % PALETTE.length]) },
+    scale: { domain: labels, range: colors },
     legend: { orient: 'bottom', direction: 'vertical', symbolType: 'stroke', labelLimit: 0 },
   };
   const x: PositionDef<Field> = { field: 'x', type: 'quantitative', title: 'x', scale: { nice: false, ...(options.range ? { domain: [...options.range] } : {}) } };
-  const y: PositionDef<Field> = { field: 'y', type: 'quantitative', title: null, ...(range ? { scale: { domain: range, nice: true } } : {}) };
-  const hasDerivatives = series.some((s) => s.kind === 'derivative');
+  // A few pixels of padding: a curve along the top of its range (ReLU′ = 1) stays inside the frame.
+  const y: PositionDef<Field> = { field: 'y', type: 'quantitative', title: null, scale: range ? { domain: range, nice: true } : { padding: 6 } };
   return {
     width: 560,
-    height: 340,
-    title: { text: options.title ?? (hasDerivatives ? 'Functions and their derivatives' : 'Functions'), subtitle: hasDerivatives ? 'solid: the function; dashed: its derivative, as chainrule differentiates it' : undefined },
-    data: { name: 'series', values: rows },
+    height,
+    data: { name: `series-${kind}`, values: rows },
     layer: [
-      { mark: { type: 'rule', color: '#999999', strokeWidth: 0.8 }, encoding: { y: { datum: 0, type: 'quantitative' } } },
+      { mark: { type: 'rule' as const, color: '#999999', strokeWidth: 0.8 }, encoding: { y: { datum: 0, type: 'quantitative' as const } } },
       {
-        mark: { type: 'line', strokeWidth: 2.4, clip: true },
+        mark: { type: 'line' as const, strokeWidth: 2.4, clip: true },
         encoding: {
           x,
           y,
           color,
-          detail: { field: 'piece', type: 'nominal' },
+          detail: { field: 'piece', type: 'nominal' as const },
           // On the same field as the color, so the one legend shows the dashes too.
-          strokeDash: { field: 'series', type: 'nominal', sort: null, scale: { domain: series.map((s) => s.label), range: series.map((s) => (s.kind === 'derivative' ? [7, 4] : [1, 0])) } },
+          strokeDash: { field: 'series', type: 'nominal' as const, sort: null, scale: { domain: labels, range: series.map((s) => (s.kind === 'derivative' ? [7, 4] : [1, 0])) } },
         },
       },
+      ...(dots.length
+        ? [
+            {
+              data: { name: `jumps-${kind}`, values: dots },
+              mark: { type: 'point' as const, size: 70, strokeWidth: 2, opacity: 1, clip: true },
+              encoding: {
+                x: { field: 'x', type: 'quantitative' as const },
+                y: { field: 'y', type: 'quantitative' as const },
+                stroke: { field: 'series', type: 'nominal' as const, scale: { domain: labels, range: colors }, legend: null },
+                fill: { condition: { test: "datum.filled === 'taken'", field: 'series', type: 'nominal' as const, scale: { domain: labels, range: colors }, legend: null }, value: 'white' },
+              },
+            },
+          ]
+        : []),
     ],
   };
 }

@@ -23,11 +23,16 @@ export interface TrainingReport {
 
 export const frameFile = (step: number): string => `frames/step-${String(step).padStart(6, '0')}.svg`;
 
+/** What a run is: the one place its units, trained layers and target are named. */
+export function runTitle(run: TrainingRun): string {
+  return `ReLU network trained by SGD: ${run.config.units} units, ${run.config.lastLayerOnly ? 'last layer only' : 'all layers'}, ${run.target.label}`;
+}
+
+/** The settings and results of a run, in one line under its title. */
 export function runSummary(run: TrainingRun): string {
   const last = run.snapshots[run.snapshots.length - 1];
-  const who = run.config.lastLayerOnly ? 'last layer only' : 'all layers';
+  // The page title already names the units, the layers and the target (runTitle): not again here.
   return [
-    `${run.config.units} units, ${who}, target ${run.target.label}`,
     `${run.config.steps.toLocaleString('en-US')} SGD steps of ${run.config.batchSize} points at learning rate ${run.config.learningRate}`,
     `trained in ${run.seconds.toFixed(2)} s with chainrule's generated gradient`,
     `final train MSE ${last.trainMse.toFixed(4)}, test MSE ${last.testMse.toFixed(4)} (noise floor ${(run.config.noise ** 2).toFixed(4)})`,
@@ -57,7 +62,7 @@ export async function writeTrainingReport(run: TrainingRun, network: Network, di
   write(
     'index.html',
     viewerHtml({
-      title: `ReLU network trained by SGD: ${run.config.units} units, ${run.target.label}`,
+      title: runTitle(run),
       summary: runSummary(run),
       frames: shown.map((f) => ({ file: frameFile(f.step), step: f.step })),
       charts: [

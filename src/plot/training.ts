@@ -219,9 +219,9 @@ export function unitsSpec(frame: FrameData, yDomain?: [number, number]): NonNorm
 
 /** One snapshot: the fit and the units side by side, titled with the step. */
 export function frameSpec(run: TrainingRun, frame: FrameData, scales?: FrameScales): TopLevelSpec {
-  const who = run.config.lastLayerOnly ? 'last layer only' : 'all layers';
+  // The page around the frame names the run; the frame says only where in training it is.
   return {
-    title: { text: `${run.config.units} ReLU units, ${who} · step ${stepFormat(frame.step)} of ${stepFormat(run.config.steps)}`, fontSize: 16 },
+    title: { text: `Step ${stepFormat(frame.step)} of ${stepFormat(run.config.steps)}`, fontSize: 16 },
     hconcat: [fitSpec(run, frame, scales?.fit), unitsSpec(frame, scales?.units)],
     // The two panels color different things (series, the side a unit is active on).
     resolve: { scale: { color: 'independent' } },
@@ -257,11 +257,12 @@ export function trajectorySpec(run: TrainingRun): TopLevelSpec {
     height: 220,
     title: { text: 'Slopes W₂ᵢW₁ᵢ', subtitle: 'how much ŷ’s slope changes at each elbow' },
     data: { name: 'slope-trajectories', values: rows },
-    mark: { type: 'line', strokeWidth: 1.4 },
-    encoding: { x: step, y: { field: 'slope', type: 'quantitative', title: 'slope change W₂ᵢW₁ᵢ' }, color, detail },
+    // Symmetric log: one unit running to −17 does not flatten the other 39 into a band around 0.
+    mark: { type: 'line', strokeWidth: 1.4, clip: true },
+    encoding: { x: step, y: { field: 'slope', type: 'quantitative', title: 'slope change W₂ᵢW₁ᵢ (symmetric log scale)', scale: { type: 'symlog' } }, color, detail },
   };
   return {
-    title: { text: `How the ${run.config.units} units move during training`, fontSize: 16 },
+    title: { text: 'How the units move during training', fontSize: 16 },
     vconcat: [elbowPanel, slopePanel],
     spacing: 28,
   };

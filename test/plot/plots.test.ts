@@ -53,16 +53,50 @@ describe('chainrule plot: σ and ReLU with their derivatives', () => {
     }
   });
 
-  it('draws four curves, a derivative dashed in its function’s color', async () => {
+  it('draws functions and derivatives in panels of their own, a derivative dashed in its function’s color', async () => {
     const spec = functionPlotSpec(series);
     const chart = await renderChart(spec);
-    const rows = chart.data('series');
-    expect(rows.length).toBe(series.reduce((n, s) => n + s.points.length, 0));
-    expect(new Set(rows.map((r) => r.series))).toEqual(new Set(series.map((s) => s.label)));
-    expect(markGroups(chart.svg, 'layer_1_marks')).toBe(4);
+    const functions = chart.data('series-function');
+    const derivatives = chart.data('series-derivative');
+    expect(functions.length + derivatives.length).toBe(series.reduce((n, s) => n + s.points.length, 0));
+    expect(new Set(functions.map((r) => r.series))).toEqual(new Set(['σ(x)', 'relu(x)']));
+    // Each panel has its own y scale: σ′ (peak ¼) is not squashed under relu's 5.
+    const maxOf = (rows: readonly Record<string, unknown>[]) => Math.max(...rows.map((r) => r.y as number));
+    expect(maxOf(functions)).toBeCloseTo(5, 6);
+    expect(maxOf(derivatives)).toBe(1);
+    expect(spec).toMatchObject({ resolve: { scale: { y: 'independent' } } });
+    expect(markGroups(chart.svg, 'concat_0_layer_1_marks')).toBe(2);
+    // ReLU′ is two pieces, not joined by a vertical line at its jump.
+    expect(markGroups(chart.svg, 'concat_1_layer_1_marks')).toBe(3);
     const escaped = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     for (const s of series) expect(chart.svg).toContain(escaped(s.label));
     expect(chart.svg).toMatch(/stroke-dasharray="7,4"/);
+  });
+
+  it('draws a jump as a filled dot at the value taken and a hollow one at the other limit', async () => {
+    const reluPrime = series[3];
+    expect(reluPrime.jumps).toEqual([{ x: 0, taken: 0, left: 0, right: 1 }]);
+    expect(series[0].jumps).toEqual([]);
+    expect(series[2].jumps).toEqual([]); // relu has a kink, not a jump
+    // No vertical segment inside a piece.
+    for (const s of series) {
+      for (let i = 1; i < s.points.length; i++) {
+        const [a, b] = [s.points[i - 1], s.points[i]];
+        if (a.piece === b.piece) expect(a.x === b.x && a.y !== b.y).toBe(false);
+      }
+    }
+    const chart = await renderChart(functionPlotSpec(series));
+    const dots = chart.data('jumps-derivative');
+    expect(dots).toEqual([
+      expect.objectContaining({ x: 0, y: 0, filled: 'taken' }),
+      expect.objectContaining({ x: 0, y: 1, filled: 'limit' }),
+    ]);
+    expect(symbolsIn(chart.svg, 'concat_1_layer_2_marks')).toBe(2);
+    // A step between samples (no sample on it) has two hollow dots.
+    const [, step] = sampleFunctions(['relu(x − 0.3)'], { range: [-1, 1], derivative: true, points: 11 });
+    expect(step.jumps).toHaveLength(1);
+    expect(step.jumps[0].taken).toBeUndefined();
+    expect(step.jumps[0].x).toBeCloseTo(0.3, 6);
   });
 
   it('breaks curves where they are undefined, and draws a derivative only where its function is defined', () => {
@@ -120,7 +154,7 @@ describe('training plots', () => {
     expect(chart.data('units').length).toBe(24 + frame.elbows.length);
     expect(symbolsIn(chart.svg, 'concat_0_layer_0_marks')).toBe(200);
     expect(markGroups(chart.svg, 'concat_1_layer_0_marks')).toBe(12);
-    expect(chart.svg).toContain('step 2 000 of 4 000');
+    expect(chart.svg).toContain('Step 2 000 of 4 000');
     for (const label of ['training data', 'ground truth', 'network ŷ', 'active right of its elbow']) expect(chart.svg).toContain(label);
   });
 
@@ -153,6 +187,11 @@ describe('training plots', () => {
     for (const f of ['fit.svg', 'elbows.svg', 'error.svg', 'run.json']) expect(existsSync(join(dir, f))).toBe(true);
     expect(report.files.length).toBe(frames.length + 5);
     expect(specWarnings).toEqual([]);
+    // The run is named once, in the page title; the summary line and the charts do not repeat it.
+    const text = html.replace(/<[^>]+>/g, ' ');
+    expect(text.split(run.target.label).length - 1).toBe(2); // <title> and <h1>
+    expect(readFileSync(join(dir, 'fit.svg'), 'utf8')).not.toContain(`${run.config.units} ReLU units`);
+    expect(readFileSync(join(dir, 'elbows.svg'), 'utf8')).not.toContain(`${run.config.units} units`);
   });
 });
 
