@@ -62,6 +62,8 @@ export interface GraphOptions {
   readonly granularity?: Granularity;
   /** How edge Jacobians are written: gradient layout (∂z/∂x = Wᵀ for z = Wx, the default) or numerator (W). */
   readonly layout?: Layout;
+  /** How names are shown (default: as written). */
+  readonly display?: (name: Name) => Name;
 }
 
 const both = (name: Name): Both => ({ unicode: printName(name, 'unicode'), latex: printName(name, 'latex') });
@@ -69,7 +71,8 @@ const inlinePartial = (of: Name, wrt: Name): Both => ({ unicode: partial(of, wrt
 
 export function buildGraph(model: Model, options: GraphOptions = {}): ComputationGraph {
   const wrt = options.wrt ?? model.variables.filter((v) => v.node !== model.output.node);
-  const d: Derivation = derive(model, wrt, { granularity: options.granularity, layout: options.layout });
+  const d: Derivation = derive(model, wrt, { granularity: options.granularity, layout: options.layout, display: options.display });
+  const displayed = d.display;
   const p = printers(d);
   const ids = new Map<Node, string>();
   const { grouping } = d;
@@ -92,18 +95,18 @@ export function buildGraph(model: Model, options: GraphOptions = {}): Computatio
   const shapeOf = (s: Shape): Both => ({ unicode: shapeText(s, 'unicode'), latex: shapeText(s, 'latex') });
   const nodes: GraphNode[] = [
     ...grouping.sources.map((s): GraphNode => ({
-      id: ids.get(s)!, kind: 'source', node: s, name: both(nameOf(s)), shape: shapeOf(s.shape), value: values?.get(s), gradient: gradients?.get(s), gradientSymbol: inlinePartial(d.outputName, nameOf(s)),
+      id: ids.get(s)!, kind: 'source', node: s, name: both(displayed(nameOf(s))), shape: shapeOf(s.shape), value: values?.get(s), gradient: gradients?.get(s), gradientSymbol: inlinePartial(displayed(d.outputName), displayed(nameOf(s))),
     })),
     ...grouping.steps.map((s): GraphNode => ({
       id: ids.get(s.symbol)!,
       kind: s.node === model.output.node ? 'output' : 'step',
       node: s.node,
-      name: both(s.name),
+      name: both(displayed(s.name)),
       definition: { unicode: p.definition(s.expr, 'unicode'), latex: p.definition(s.expr, 'latex') },
       shape: shapeOf(s.node.shape),
       value: values?.get(s.node),
       gradient: gradients?.get(s.node),
-      gradientSymbol: inlinePartial(d.outputName, s.name),
+      gradientSymbol: inlinePartial(displayed(d.outputName), displayed(s.name)),
     })),
   ];
 
@@ -111,7 +114,7 @@ export function buildGraph(model: Model, options: GraphOptions = {}): Computatio
   const locals = new Map<string, Both>();
   // Every edge gets its local derivative, also the edges from variables the gradients leave out.
   const everything = model.variables.filter((v) => v.node !== model.output.node);
-  const all = everything.length > wrt.length ? derive(model, everything, { granularity: options.granularity, layout: options.layout }) : d;
+  const all = everything.length > wrt.length ? derive(model, everything, { granularity: options.granularity, layout: options.layout, display: options.display }) : d;
   const pa = all === d ? p : printers(all);
   for (const line of all.backward) {
     for (const t of line.terms) {

@@ -13,6 +13,9 @@ import { printName } from '../print/names.ts';
 import type { Derivation } from '../steps/index.ts';
 import { derive, partial, printers, shapeText } from '../steps/index.ts';
 import type { Computation, Part, Problem, Sheet } from './problems.ts';
+import { splitMath } from './problems.ts';
+import type { Name } from '../syntax/ast.ts';
+import { nameKey } from '../syntax/ast.ts';
 
 export interface Both {
   readonly unicode: string;
@@ -79,7 +82,7 @@ export async function solveSheets(sheets: readonly Sheet[], progress: (done: num
         for (const c of part.compute) {
           const label = `${sheet.sheet} ${problem.id}${part.id ? `(${part.id})` : ''}`;
           try {
-            solutions.push(await solve(c));
+            solutions.push(await solve(c, statementFonts(`${problem.statement} ${part.statement}`)));
           } catch (e) {
             if (e instanceof ChainruleError && e.kind === 'input') throw new ChainruleError(`${sheet.file}, ${label}: ${e.message}`, { hint: e.hint, span: e.span, source: e.source ?? c.expr });
             throw e;
@@ -95,21 +98,37 @@ export async function solveSheets(sheets: readonly Sheet[], progress: (done: num
   return out;
 }
 
-export async function solve(c: Computation): Promise<Solution> {
+/**
+ * The names a statement writes in a calligraphic font (\mathcal{L}, \mathcal{L}_{reg}, \mathscr{R}),
+ * as a display for the derivation: the answer then says 𝓛 where the question does, not L.
+ */
+export function statementFonts(statement: string): (name: Name) => Name {
+  const script = new Set<string>();
+  for (const part of splitMath(statement)) {
+    if (!part.math) continue;
+    for (const m of part.text.matchAll(/\\math(?:cal|scr)\s*\{\s*([A-Z])\s*\}(?:\s*_\s*(?:\{\s*(?:\\(?:mathrm|text|operatorname)\s*\{([^{}]*)\}|([^{}]*))\s*\}|([A-Za-z0-9])))?/g)) {
+      const sub = (m[2] ?? m[3] ?? m[4])?.trim();
+      script.add(nameKey({ base: m[1], sub: sub || undefined }));
+    }
+  }
+  return (name) => (script.has(nameKey(name)) ? { ...name, style: 'script' } : name);
+}
+
+export async function solve(c: Computation, display: (name: Name) => Name = (n) => n): Promise<Solution> {
   const model = parse(c.expr, { where: c.where, of: c.of });
   const variables = (c.wrt.length ? c.wrt : model.variables.map((v) => v.display)).map((w) => findVariable(model, w));
-  const derivation = derive(model, variables, { layout: c.layout });
-  const graph = buildGraph(model, { wrt: variables, at: c.at ? bindValues(model, c.at) : undefined, layout: c.layout });
+  const derivation = derive(model, variables, { layout: c.layout, display });
+  const graph = buildGraph(model, { wrt: variables, at: c.at ? bindValues(model, c.at) : undefined, layout: c.layout, display });
   const dot = toDot(graph);
   const [svg, tikz] = [await dotToSvg(dot), await toTikz(graph)];
   const p = printers(derivation);
-  const L = derivation.outputName;
+  const L = display(derivation.outputName);
   const answers = derivation.answers.map(({ line }): Answer => {
     const named = { unicode: p.expr(line.result, 'unicode'), latex: p.expr(line.result, 'latex') };
     const full = derivation.expand(line.result);
     const expanded = { unicode: print(full, 'unicode'), latex: print(full, 'latex') };
     return {
-      symbol: { unicode: partial(L, line.name, 'unicode'), latex: partial(L, line.name, 'latex') },
+      symbol: { unicode: partial(L, display(line.name), 'unicode'), latex: partial(L, display(line.name), 'latex') },
       named,
       expanded: expanded.unicode === named.unicode ? undefined : expanded,
       shape: { unicode: shapeText(line.result.shape, 'unicode'), latex: shapeText(line.result.shape, 'latex') },
@@ -117,9 +136,9 @@ export async function solve(c: Computation): Promise<Solution> {
   });
   const shapeOf = (s: Shape): Both => ({ unicode: shapeText(s, 'unicode'), latex: shapeText(s, 'latex') });
   const shapes: ShapeRow[] = [
-    ...model.variables.filter((v) => derivation.grouping.sources.includes(v.node)).map((v): ShapeRow => ({ symbol: { unicode: v.display, latex: printName(v.name, 'latex') }, meaning: 'variable', shape: shapeOf(v.shape) })),
+    ...model.variables.filter((v) => derivation.grouping.sources.includes(v.node)).map((v): ShapeRow => ({ symbol: { unicode: printName(display(v.name), 'unicode'), latex: printName(display(v.name), 'latex') }, meaning: 'variable', shape: shapeOf(v.shape) })),
     ...derivation.forward.map((f): ShapeRow => ({
-      symbol: { unicode: printName(f.step.name, 'unicode'), latex: printName(f.step.name, 'latex') },
+      symbol: { unicode: printName(display(f.step.name), 'unicode'), latex: printName(display(f.step.name), 'latex') },
       meaning: { unicode: p.definition(f.step.expr, 'unicode'), latex: p.definition(f.step.expr, 'latex') },
       shape: shapeOf(f.step.node.shape),
     })),

@@ -82,6 +82,11 @@ export class Printer {
     return p.level < min ? this.parens(p.text) : p.text;
   }
 
+  /** A variable's name as written; a document's printer may draw some names in its own fonts. */
+  nameText(name: Name): string {
+    return printName(name, this.format);
+  }
+
   parens(text: string): string {
     return this.delimit(this.t.open, text, this.t.close);
   }
@@ -268,7 +273,7 @@ export const NOTATIONS: { [O in Op]: Notation<O> } = {
   constant: (_, p) => atom(p.t.pi),
   // The direction of a differential, dX in d(AXB) = A(dX)B, parenthesised as Magnus and Neudecker write it.
   var: (n, p) => {
-    const name = printName(n.attr.name, p.format);
+    const name = p.nameText(n.attr.name);
     return atom(n.attr.key.startsWith(DIFFERENTIAL_KEY_PREFIX) ? `(${p.format === 'latex' ? '\\mathrm{d}' : 'd'}${name})` : name);
   },
   dim: (n, p) => atom(p.format === 'latex' ? latexBase(n.attr) : p.format === 'ascii' ? asciiBase(n.attr) : n.attr),

@@ -37,16 +37,20 @@ export function superscriptText(text: string): string | undefined {
   return chars.every((c) => SUP_DIGITS[c] ?? SUP_LETTERS[c]) ? chars.map((c) => SUP_DIGITS[c] ?? SUP_LETTERS[c]).join('') : undefined;
 }
 
+/** Unicode's mathematical script capitals, the letters of \mathcal: 𝒜 ℬ 𝒞 … ℒ … 𝒵. */
+const SCRIPT: Record<string, string> = Object.fromEntries([...'ABCDEFGHIJKLMNOPQRSTUVWXYZ'].map((c, i) => [c, [...'𝒜ℬ𝒞𝒟ℰℱ𝒢ℋℐ𝒥𝒦ℒℳ𝒩𝒪𝒫𝒬ℛ𝒮𝒯𝒰𝒱𝒲𝒳𝒴𝒵'][i]]));
+
 export function printName(n: Name, format: Format): string {
+  const script = n.style === 'script' && SCRIPT[n.base] !== undefined;
   switch (format) {
     case 'unicode': {
-      let s = (n.base + (n.accent ? COMBINING[n.accent] : '')).normalize('NFC');
+      let s = ((script ? SCRIPT[n.base] : n.base) + (n.accent ? COMBINING[n.accent] : '')).normalize('NFC');
       if (n.sub !== undefined) s += [...n.sub].every((c) => SUB_DIGITS[c]) ? [...n.sub].map((c) => SUB_DIGITS[c]).join('') : `_${n.sub}`;
       if (n.index !== undefined) s += superscriptDigits(n.index) ? `⁽${superscriptDigits(n.index)}⁾` : `^(${n.index})`;
       return s;
     }
     case 'latex': {
-      let s = latexBase(n.base);
+      let s = script ? `\\mathcal{${n.base}}` : latexBase(n.base);
       if (n.accent) s = `\\${n.accent}{${s}}`;
       if (n.sub !== undefined) s += n.sub.length === 1 ? `_{${n.sub}}` : `_{\\mathrm{${n.sub}}}`;
       if (n.index !== undefined) s += `^{(${n.index})}`;

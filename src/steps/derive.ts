@@ -77,12 +77,16 @@ export interface Derivation {
   /** Step symbols → their IR nodes: turns any expression of the derivation into plain IR. */
   readonly expand: (n: Node) => Node;
   readonly simplifier: Simplifier;
+  /** A name as the document shows it (its font, e.g. 𝓛 where the statement writes \mathcal{L}). */
+  readonly display: (name: Name) => Name;
 }
 
 export interface DeriveOptions {
   /** Step grouping: the notes' (default) or one step per operation. */
   readonly granularity?: Granularity;
   readonly layout?: Layout;
+  /** How names are shown (default: as written). */
+  readonly display?: (name: Name) => Name;
 }
 
 /** Simplifier rules a derivation does not apply (see `derive`). */
@@ -253,5 +257,5 @@ export function derive(model: Model, variables: readonly VariableInfo[], options
     return { variable, line: l };
   });
   const forward: ForwardLine[] = steps.map((step) => ({ step, inputs: grouping.inputs.get(step.symbol) ?? [] }));
-  return { model, grouping, layout, outputName: outputStep.name, forward, backward: lines, answers, upstream, pass, simplifier, expand: grouping.expand };
+  return { model, grouping, layout, outputName: outputStep.name, forward, backward: lines, answers, upstream, pass, simplifier, expand: grouping.expand, display: options.display ?? ((n) => n) };
 }

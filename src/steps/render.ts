@@ -31,9 +31,14 @@ class StepPrinter extends Printer {
   private symbol(node: Node): Printed | undefined {
     const step = this.derivation.upstream.get(node);
     if (!step) return undefined;
-    const text = partial(this.derivation.outputName, step.name, this.format === 'latex' ? 'latex' : 'unicode');
+    const d = this.derivation;
+    const text = partial(d.display(d.outputName), d.display(step.name), this.format === 'latex' ? 'latex' : 'unicode');
     // A fraction is an atom in LaTeX; ∂L/∂z₃ written inline needs parentheses in a product.
     return { text, level: this.format === 'latex' ? Level.ATOM : Level.PRODUCT };
+  }
+
+  override nameText(name: Name): string {
+    return super.nameText(this.derivation.display(name));
   }
 
   override print(node: Node): Printed {
@@ -83,12 +88,12 @@ export interface PrintedLine {
 }
 
 export function printLine(d: Derivation, line: BackwardLine, format: Notation, p: StepPrinters = printers(d)): PrintedLine {
-  const L = d.outputName;
-  const lhs = partial(L, line.name, format);
+  const L = d.display(d.outputName);
+  const lhs = partial(L, d.display(line.name), format);
   const dot = format === 'latex' ? ' ' : ' · ';
   // A direct use by the output contributes its local derivative itself (w̄ = z̄x + λw).
-  const chain = line.terms.map((t) => (t.via.node === d.model.output.node ? p.expr(t.product, format) : `${partial(L, t.via.name, format)}${dot}${partial(t.via.name, line.name, format)}`)).join(' + ');
-  const locals = line.terms.filter((t) => t.local && t.via.node !== d.model.output.node).map((t) => `${partial(t.via.name, line.name, format)} = ${p.expr(t.local as Node, format)}`);
+  const chain = line.terms.map((t) => (t.via.node === d.model.output.node ? p.expr(t.product, format) : `${partial(L, d.display(t.via.name), format)}${dot}${partial(d.display(t.via.name), d.display(line.name), format)}`)).join(' + ');
+  const locals = line.terms.filter((t) => t.local && t.via.node !== d.model.output.node).map((t) => `${partial(d.display(t.via.name), d.display(line.name), format)} = ${p.expr(t.local as Node, format)}`);
   const result = p.expr(line.result, format);
   const productText = line.terms.length ? line.terms.map((t) => p.expr(t.product, format)).join(' + ') : undefined;
   const product = productText !== undefined && productText !== result && productText !== chain ? productText : undefined;
@@ -106,11 +111,11 @@ export interface RenderOptions {
 export function renderText(d: Derivation, options: RenderOptions = {}): string {
   const p = printers(d);
   const out: string[] = ['Forward pass'];
-  const defs = d.forward.map((f) => ({ lhs: printName(f.step.name, 'unicode'), rhs: p.definition(f.step.expr, 'unicode'), shape: shapeText(f.step.node.shape, 'unicode') }));
+  const defs = d.forward.map((f) => ({ lhs: printName(d.display(f.step.name), 'unicode'), rhs: p.definition(f.step.expr, 'unicode'), shape: shapeText(f.step.node.shape, 'unicode') }));
   const w = Math.max(...defs.map((x) => [...x.lhs].length));
   const w2 = Math.max(...defs.map((x) => [...x.rhs].length)) + w + 3;
   for (const x of defs) out.push(`  ${pad(`${pad(x.lhs, w)} = ${x.rhs}`, w2)}   ${x.shape}`);
-  out.push('', `Backward pass (${d.layout === 'numerator' ? 'numerator layout: ∂L/∂u is the transpose of u' : 'gradient layout: ∂L/∂u has the shape of u'})`.replace(/L/g, printName(d.outputName, 'unicode')));
+  out.push('', `Backward pass (${d.layout === 'numerator' ? 'numerator layout: ∂L/∂u is the transpose of u' : 'gradient layout: ∂L/∂u has the shape of u'})`.replace(/L/g, printName(d.display(d.outputName), 'unicode')));
   for (const line of d.backward) {
     const l = printLine(d, line, 'unicode', p);
     const indent = ' '.repeat([...l.lhs].length + 3);
@@ -122,7 +127,7 @@ export function renderText(d: Derivation, options: RenderOptions = {}): string {
     out.push(...rows.map((r) => `  ${r}`));
   }
   out.push('', 'Answers');
-  for (const a of d.answers) out.push(`  ${partial(d.outputName, a.line.name, 'unicode')} = ${p.expr(a.line.result, 'unicode')}   [${shapeText(a.line.result.shape, 'unicode')}]`);
+  for (const a of d.answers) out.push(`  ${partial(d.display(d.outputName), d.display(a.line.name), 'unicode')} = ${p.expr(a.line.result, 'unicode')}   [${shapeText(a.line.result.shape, 'unicode')}]`);
   if (options.explain) out.push('', ...explainLines(d));
   return `${out.join('\n')}\n`;
 }
@@ -138,7 +143,7 @@ export function explainLines(d: Derivation): string[] {
 /** The forward pass as LaTeX align* rows. */
 export function forwardLatexRows(d: Derivation): string[] {
   const p = printers(d);
-  return d.forward.map((f) => `${printName(f.step.name, 'latex')} &= ${p.definition(f.step.expr, 'latex')} && \\in ${shapeText(f.step.node.shape, 'latex')}`);
+  return d.forward.map((f) => `${printName(d.display(f.step.name), 'latex')} &= ${p.definition(f.step.expr, 'latex')} && \\in ${shapeText(f.step.node.shape, 'latex')}`);
 }
 
 /** The backward pass as LaTeX align* rows: chain rule and local derivatives, product, result. */

@@ -19,6 +19,8 @@ export interface Name {
   readonly sub?: string;
   readonly index?: string;
   readonly accent?: 'hat' | 'bar' | 'tilde' | 'dot';
+  /** How it is drawn, when a document asks for a font (𝓛 for \mathcal{L}); not part of its identity. */
+  readonly style?: 'script';
 }
 
 /** Canonical key of a name: `W_1`, `W^(1)`, `y_hat`, `α`, `L_reg`, `W_1^(2)`. */

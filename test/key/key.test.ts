@@ -8,7 +8,7 @@ import { inflateSync } from 'node:zlib';
 import katex from 'katex';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SolvedSheet } from '../../src/key/index.ts';
-import { compilePdf, hasPdflatex, MathRenderer, parseSheet, solveSheets, toHtml, writeKey } from '../../src/key/index.ts';
+import { compilePdf, hasPdflatex, MathRenderer, parseSheet, solveSheets, statementFonts, toHtml, writeKey } from '../../src/key/index.ts';
 import { ChainruleError } from '../../src/errors.ts';
 import { RULES } from '../../src/simplify/index.ts';
 import { sampleSheets } from '../steps/support.ts';
@@ -188,6 +188,40 @@ describe('the LaTeX key, page by page', () => {
     // DS 102 problem 2: (b) and (c) share the program; only the first prints the table.
     const ds = tex.slice(tex.indexOf('Problem 2: Backpropagation'), tex.indexOf('\\clearpage'));
     expect((ds.match(/\\textbf\{Forward pass\.\}/g) ?? []).length).toBe(1);
+  });
+});
+
+describe('names in the statement’s fonts', () => {
+  it('reads \\mathcal and \\mathscr names, with their subscripts, from a statement', () => {
+    const display = statementFonts('the loss $\\mathcal{L}_{reg} = \\mathcal{L} + \\lambda \\mathscr{R}$ and $\\mathcal{J}_{\\text{train}}$, $\\mathcal{K}_2$; text L stays');
+    expect(display({ base: 'L', sub: 'reg' }).style).toBe('script');
+    expect(display({ base: 'L' }).style).toBe('script');
+    expect(display({ base: 'R' }).style).toBe('script');
+    expect(display({ base: 'J', sub: 'train' }).style).toBe('script');
+    expect(display({ base: 'K', sub: '2' }).style).toBe('script');
+    expect(display({ base: 'K' }).style).toBeUndefined();
+    expect(display({ base: 'W' }).style).toBeUndefined();
+  });
+
+  it('answers with the names the statement uses: 𝓛_reg where it says \\mathcal{L}_{reg}', () => {
+    let checked = 0;
+    for (const s of solved) {
+      for (const p of s.problems) {
+        for (const q of p.parts) {
+          const display = statementFonts(`${p.problem.statement} ${q.part.statement}`);
+          for (const sol of q.solutions) {
+            if (display(sol.derivation.outputName).style !== 'script') continue;
+            for (const a of sol.answers) {
+              expect(a.symbol.latex).toMatch(/^\\frac\{\\partial \\mathcal\{/);
+              expect(a.symbol.unicode).toMatch(/^∂[𝒜ℬ𝒞𝒟ℰℱ𝒢ℋℐ𝒥𝒦ℒℳ𝒩𝒪𝒫𝒬ℛ𝒮𝒯𝒰𝒱𝒲𝒳𝒴𝒵]/u);
+              checked++;
+            }
+            if (sol.computation.show.includes('graph')) expect(sol.svg).toMatch(/[ℒℛ]/u);
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(5);
   });
 });
 
