@@ -138,6 +138,8 @@ function linearCoefficient(e: Node, g: Node): Node | undefined {
       return inner && C.mul(...e.args.filter((_, k) => k !== i), inner);
     }
     case 'matmul': {
+      // A scalar equals its transpose: (g ⊙ d)ᵀw = wᵀ(g ⊙ d).
+      if (isScalar(e.shape) && e.args.length === 2 && only(e.args) === 0 && e.args[0].op === 'transpose') return linearCoefficient(C.matmul(C.transpose(e.args[1]), e.args[0].args[0]), g);
       const last = e.args.length - 1;
       if (only(e.args) !== last) return undefined;
       const inner = linearCoefficient(e.args[last], g);
@@ -233,8 +235,9 @@ export function derive(model: Model, variables: readonly VariableInfo[], options
         // diag(𝟙) = I, diag(−𝟙) = −I
         const { scalars, rest } = C.splitScalars(d);
         local = rest.op === 'ones' ? C.mul(...scalars, C.identity(d.shape.rows)) : C.diag(d);
-      } else if (isColumn(c.node.shape) && isColumn(u.shape)) {
-        // A vector of a vector (z = Wx): the Jacobian is the matrix the VJP applies to ∂L/∂c.
+      } else if (isColumn(c.node.shape) && (isColumn(u.shape) || isScalar(u.shape))) {
+        // A vector of a vector (z = Wx) or of a scalar (h = relu(wx + b)): the Jacobian is the
+        // matrix the VJP applies to ∂L/∂c.
         const m = linearCoefficient(simplifier.simplify(vjp), g);
         if (m) local = present(m);
       }

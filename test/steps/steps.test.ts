@@ -61,6 +61,21 @@ describe('the notes’ intermediates', () => {
     expect(checkDerivation(model, d)).toEqual([]);
   });
 
+  it('writes the Jacobian of every vector step as the matrix a TA writes (z = Wx: W; h = relu(w₁x + b₁): diag(𝟙[…])w₁), checked against finite differences', () => {
+    const model = parse('h = relu(w₁x + b₁); ŷ = w₂ᵀh + b₂; L = ½(ŷ − y)²', { where: 'w₁, b₁, w₂: k; x, y, b₂: scalar' });
+    for (const layout of ['gradient', 'numerator'] as const) {
+      const d = derive(model, ['x', 'w₁'].map((w) => findVariable(model, w)), { layout });
+      const x = d.backward.find((l) => l.name.base === 'x')!;
+      expect(x.terms.every((t) => t.local !== undefined)).toBe(true);
+      expect(renderText(d)).toContain(layout === 'numerator' ? '∂h/∂x = diag(𝟙[xw₁ + b₁ > 0])w₁' : '∂h/∂x = w₁ᵀ diag(𝟙[xw₁ + b₁ > 0])');
+      expect(checkDerivation(model, d)).toEqual([]);
+    }
+    const two = parse('x⁽¹⁾ = W⁽¹⁾x + b\nx⁽²⁾ = Φ(x⁽¹⁾)\nx⁽³⁾ = W⁽²⁾x⁽²⁾\nℓ = ½‖x⁽³⁾ − y‖²', { where: 'W⁽¹⁾, W⁽²⁾: d×d; x, b, y: d; Φ: elementwise' });
+    const d = derive(two, [findVariable(two, 'x')], { layout: 'numerator' });
+    expect(renderText(d)).toContain('∂x⁽¹⁾/∂x = W⁽¹⁾');
+    expect(checkDerivation(two, d)).toEqual([]);
+  });
+
   it('lists the simplifier rules that fired, by name', () => {
     const model = parse('L = −½ tr((αAAᵀ + β⁻¹I)⁻¹BBᵀ)', { where: 'A, B: n×n; α, β: scalar' });
     const d = derive(model, [findVariable(model, 'A')]);
