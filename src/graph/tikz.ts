@@ -19,19 +19,23 @@ function label(n: GraphNode): string {
 }
 
 export async function toTikz(g: ComputationGraph): Promise<string> {
-  const at = await layout(toDot(g));
+  const { nodes: at, labels } = await layout(toDot(g));
   const lines = [
     '\\begin{tikzpicture}[>=stealth, x=1pt, y=1pt,',
     '  graph source/.style={draw, ellipse, inner sep=2pt, align=center},',
     '  graph step/.style={draw, rounded corners=3pt, inner sep=4pt, align=center},',
     '  graph output/.style={graph step, double, fill=black!4},',
-    '  graph local/.style={midway, fill=white, inner sep=1pt, font=\\scriptsize, text=black!70}]',
+    '  graph local/.style={fill=white, inner sep=1pt, font=\\scriptsize, text=black!70}]',
   ];
   for (const n of g.nodes) {
     const p = at.get(n.id) ?? { x: 0, y: 0 };
     lines.push(`  \\node[graph ${n.kind}] (${n.id}) at (${(p.x * SPREAD.x).toFixed(1)}, ${(p.y * SPREAD.y).toFixed(1)}) {${label(n)}};`);
   }
-  for (const e of g.edges) lines.push(`  \\draw[->] (${e.from}) -- ${e.local ? `node[graph local] {$${e.local.latex}$} ` : ''}(${e.to});`);
+  for (const e of g.edges) {
+    lines.push(`  \\draw[->] (${e.from}) -- (${e.to});`);
+    const lp = labels.get(`${e.from}→${e.to}`);
+    if (e.local) lines.push(lp ? `  \\node[graph local] at (${(lp.x * SPREAD.x).toFixed(1)}, ${(lp.y * SPREAD.y).toFixed(1)}) {$${e.local.latex}$};` : `  \\path (${e.from}) -- node[graph local] {$${e.local.latex}$} (${e.to});`);
+  }
   if (g.legend) {
     const bottom = Math.min(...g.nodes.map((n) => (at.get(n.id)?.y ?? 0) * SPREAD.y));
     const left = Math.min(...g.nodes.map((n) => ((at.get(n.id)?.x ?? 0) - (at.get(n.id)?.width ?? 0) / 2) * SPREAD.x));

@@ -64,7 +64,7 @@ describe('every sample computation', () => {
       expect((svg.match(/class="node"/g) ?? []).length).toBe(g.nodes.length);
       const tikz = await toTikz(g);
       expect(tikz.startsWith('\\begin{tikzpicture}')).toBe(true);
-      expect((tikz.match(/\\node\[graph /g) ?? []).length).toBe(g.nodes.length);
+      expect((tikz.match(/\\node\[graph (?:source|step|output)\]/g) ?? []).length).toBe(g.nodes.length);
       expect((tikz.match(/\\draw\[->\]/g) ?? []).length).toBe(g.edges.length);
       const mermaid = toMermaid(g);
       // Bottom to top like the SVG (rankdir=BT): the loss at the top.
