@@ -136,6 +136,14 @@ describe('the installed package', () => {
     expect(out).toEqual({ value: 40, grad: [4, 4, 12, 12], unicode: '2(Wx − x)xᵀ' });
   });
 
+  it('the declarations import each other as .js, as the JavaScript does', () => {
+    const dist = path.join(user, 'node_modules/chainrule/dist');
+    const declarations = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.d.ts'));
+    expect(declarations).toContain('index.d.ts');
+    const tsSpecifiers = declarations.flatMap((f) => [...readFileSync(path.join(dist, f), 'utf8').matchAll(/['"](\.{1,2}\/[^'"]*\.ts)['"]/g)].map((m) => `${f}: ${m[1]}`));
+    expect(tsSpecifiers).toEqual([]);
+  });
+
   const consumer = `
     import { compile, differentiate, parse, ChainruleError } from 'chainrule';
     import type { Compiled, Model } from 'chainrule';
