@@ -14,6 +14,9 @@ import { isColumnTyped, isRowTyped, isScalarTyped, scalarTyped, typed } from './
 
 export type Kind = 'scalar' | 'vector' | 'matrix';
 
+/** How an indexed name `xᵢ` in a sum is read: entry i of a vector x, or row i of a matrix X. */
+export type Reading = 'entries' | 'rows';
+
 /** What a name means before any expression is read. */
 export type NameMeaning =
   | { readonly kind: 'declared'; readonly declaration: Declaration; readonly name: Name; readonly span: Span }
@@ -56,8 +59,9 @@ interface IndexContext {
 interface Lifted {
   readonly indexed: boolean;
   readonly value: Typed;
-  /** Set when the term is `wᵢ`: the i-th row of this matrix. */
+  /** Set when the term is `wᵢ` (a column, `row: false`) or `wᵢᵀ` (`row: true`): row i of this matrix. */
   readonly rowsOf?: Typed;
+  readonly row?: boolean;
 }
 
 export class Elaborator {
@@ -71,6 +75,8 @@ export class Elaborator {
   constructor(
     private readonly scope: Scope,
     private readonly kinds: ReadonlyMap<string, Kind>,
+    /** Readings of indexed names left open by the declarations (see build/index.ts). */
+    private readonly readings: ReadonlyMap<string, Reading> = new Map(),
   ) {}
 
   run(): Elaborated {
@@ -415,7 +421,9 @@ export class Elaborator {
     }
     if (ELEMENTWISE_WORDS.has(fn) || fn === 'abs') {
       arity(1, fn);
-      return this.elementwise({ kind: 'builtin', name: fn as ElementwiseBuiltin }, this.expr(e.args[0], params), span);
+      const x = this.expr(e.args[0], params);
+      refuseConstantOnes(fn, x, span);
+      return this.elementwise({ kind: 'builtin', name: fn as ElementwiseBuiltin }, x, span);
     }
     const args = e.args.map((a) => this.expr(a, params));
     switch (fn) {
@@ -454,12 +462,18 @@ export class Elaborator {
         this.square(x, span, 'diag');
         return typed('diag', [x], x.rows, ONE_DIM, null, span, text);
       }
-      case 'softmax':
+      case 'softmax': {
+        // Over the entries of a vector; over each row of a matrix, as in attention softmax(QKᵀ/√d)V.
+        arity(1, fn);
+        const x = args[0];
+        if (isScalarTyped(x)) throw new ChainruleError(`softmax takes a vector or a matrix, but ${x.text} is a scalar`, { span, hint: 'softmax of a single number is 1' });
+        return typed('softmax', [x], x.rows, x.cols, null, span, text);
+      }
       case 'logsumexp': {
         arity(1, fn);
         const x = args[0];
         if (!isColumnTyped(x)) throw new ChainruleError(`${fn} takes a vector, but ${x.text} is ${shapeText(x)}`, { span });
-        return fn === 'softmax' ? typed('softmax', [x], x.rows, x.cols, null, span, text) : scalarTyped('logsumexp', [x], null, span, text);
+        return scalarTyped('logsumexp', [x], null, span, text);
       }
       case 'max':
       case 'min': {
@@ -548,12 +562,15 @@ export class Elaborator {
       case 'name': {
         if (e.name.sub !== ctx.index) return plain();
         const baseName: Name = { ...e.name, sub: undefined };
-        const rowMatrix = this.scope.rowNames.get(nameKey(baseName)) ?? (this.hasVariable({ ...baseName, base: baseName.base.toUpperCase() }) ? nameKey({ ...baseName, base: baseName.base.toUpperCase() }) : undefined);
+        const matrixName: Name = { ...baseName, base: baseName.base.toUpperCase() };
+        const reading = this.readings.get(nameKey(baseName));
+        const rowMatrix = this.scope.rowNames.get(nameKey(baseName))
+          ?? (reading === 'rows' || (reading === undefined && this.hasVariable(matrixName)) ? nameKey(matrixName) : undefined);
         if (rowMatrix && rowMatrix !== nameKey(baseName)) {
           const m = this.name(this.scope.declared.get(rowMatrix)?.name ?? { ...baseName, base: baseName.base.toUpperCase() }, e.span, params);
           if (isScalarTyped(m) || isColumnTyped(m)) throw new ChainruleError(`${display(e.name)} should be a row of a matrix`, { span: e.span });
           unifyOrFail(m.rows, ctx.size, e.span, (a, b) => `the sum over ${ctx.index} runs over ${b} terms but ${m.text} has ${a} rows`);
-          return { indexed: true, value: m, rowsOf: m };
+          return { indexed: true, value: m, rowsOf: m, row: false };
         }
         const v = this.name(baseName, e.span, params);
         if (!isColumnTyped(v)) throw new ChainruleError(`${display(e.name)}: ${display(baseName)} must be a vector to be indexed by ${ctx.index}`, { span: e.span });
@@ -563,27 +580,17 @@ export class Elaborator {
       case 'transpose': {
         const x = this.lift(e.arg, params, ctx);
         if (!x.indexed) return { indexed: false, value: this.transpose(x.value, e.span) };
-        if (x.rowsOf) return x; // wᵢᵀ: still the rows of W, now read as row vectors
+        if (x.rowsOf) return { ...x, row: !x.row }; // wᵢᵀ: row i of W read as a row vector
         return x; // a scalar's transpose is itself
       }
       case 'binary': {
+        if (e.op === 'mul') return this.liftProduct(e, params, ctx);
         const l = this.lift(e.left, params, ctx);
         const r = this.lift(e.right, params, ctx);
         if (!l.indexed && !r.indexed) return { indexed: false, value: this.combine(e.op, l.value, r.value, e.span, e.right.span) };
-        if (e.op === 'mul' && (l.rowsOf || r.rowsOf)) {
-          // wᵢᵀx → (Wx)ᵢ: a row of W times a plain vector.
-          const [rowsOf, other] = l.rowsOf ? [l.rowsOf, r] : [r.rowsOf as Typed, l];
-          if (other.indexed || !isColumnTyped(other.value) && !isRowTyped(other.value)) throw new ChainruleError(`cannot vectorize this product over ${ctx.index}`, { span: e.span });
-          const vec = isRowTyped(other.value) ? this.transpose(other.value, e.span) : other.value;
-          return { indexed: true, value: this.product(rowsOf, vec, e.span) };
-        }
         if (l.rowsOf || r.rowsOf) throw new ChainruleError(`cannot vectorize this expression over ${ctx.index}`, { span: e.span });
         const lv = l.indexed ? l.value : this.broadcast(l.value, ctx, e.left.span);
         const rv = r.indexed ? r.value : this.broadcast(r.value, ctx, e.right.span);
-        if (e.op === 'mul') {
-          if (!l.indexed || !r.indexed) return { indexed: true, value: this.product(l.indexed ? r.value : l.value, l.indexed ? l.value : r.value, e.span) };
-          return { indexed: true, value: this.combine('hadamard', lv, rv, e.span, e.right.span) };
-        }
         if (e.op === 'div' && !r.indexed) return { indexed: true, value: this.combine('div', l.value, r.value, e.span, e.right.span) };
         if (e.op === 'div') throw new ChainruleError(`dividing by an indexed term is not supported in a sum`, { span: e.span });
         return { indexed: true, value: this.combine(e.op, lv, rv, e.span, e.right.span) };
@@ -615,6 +622,75 @@ export class Elaborator {
     }
   }
 
+  /**
+   * A product inside `∑ᵢ`, read as a whole chain so that grouping does not matter (yᵢwᵀxᵢ is
+   * yᵢ·(wᵀxᵢ)). Scalar factors (plain scalars, entries yᵢ) multiply entry by entry; the others, in
+   * order, must make one scalar per term: xᵢᵀv → Xv, vᵀxᵢ → Xv, xᵢᵀAzᵢ → (XA ⊙ Z)𝟙, or plain
+   * factors alone. Anything else (an outer product xᵢwᵀ) is not a scalar per term and is refused.
+   */
+  private liftProduct(e: Extract<Expr, { kind: 'binary' }>, params: ReadonlyMap<string, Typed>, ctx: IndexContext): Lifted {
+    const factors: Expr[] = [];
+    const flatten = (x: Expr): void => {
+      if (x.kind === 'binary' && x.op === 'mul') {
+        flatten(x.left);
+        flatten(x.right);
+      } else factors.push(x);
+    };
+    flatten(e);
+    const lifted = factors.map((f) => ({ expr: f, lifted: this.lift(f, params, ctx) }));
+    if (!lifted.some((f) => f.lifted.indexed)) {
+      return { indexed: false, value: lifted.slice(1).reduce((acc, f) => this.product(acc, f.lifted.value, f.expr.span), lifted[0].lifted.value) };
+    }
+    const scalars: Typed[] = [];
+    const entries: Typed[] = [];
+    const chain: { expr: Expr; lifted: Lifted }[] = [];
+    for (const f of lifted) {
+      if (f.lifted.rowsOf) chain.push(f);
+      else if (f.lifted.indexed) entries.push(f.lifted.value);
+      else if (isScalarTyped(f.lifted.value)) scalars.push(f.lifted.value);
+      else chain.push(f);
+    }
+    const refuse = (why: string): never => {
+      throw new ChainruleError(`cannot vectorize this product over ${ctx.index}: ${why}`, { span: e.span, hint: `write each term as a scalar, as in ∑ᵢ yᵢ wᵀx${subscript(ctx.index)}` });
+    };
+    const rows = chain.filter((f) => f.lifted.rowsOf);
+    let vectorized: Typed | undefined;
+    const plainProduct = (items: readonly { lifted: Lifted }[]): Typed | undefined =>
+      items.length === 0 ? undefined : items.slice(1).reduce((acc, f) => this.product(acc, f.lifted.value, e.span), items[0].lifted.value);
+    if (rows.length === 0) {
+      const plain = plainProduct(chain);
+      if (plain && !isScalarTyped(plain)) refuse(`${plain.text} is ${shapeText(plain)}, not a scalar`);
+      if (plain) scalars.push(plain);
+    } else {
+      const first = chain[0];
+      const last = chain[chain.length - 1];
+      if (rows.length === 1 && first.lifted.rowsOf && first.lifted.row) {
+        // xᵢᵀ M v → (X M v)ᵢ
+        const rest = plainProduct(chain.slice(1));
+        if (!rest || !isColumnTyped(rest)) refuse(`${first.lifted.rowsOf.text}'s row must be followed by a column vector`);
+        vectorized = this.product(first.lifted.rowsOf, rest as Typed, e.span);
+      } else if (rows.length === 1 && last.lifted.rowsOf && !last.lifted.row) {
+        // vᵀ M xᵢ → (X Mᵀ v)ᵢ
+        const before = plainProduct(chain.slice(0, -1));
+        if (!before || !isRowTyped(before)) refuse(`${last.lifted.rowsOf.text}'s row must follow a row vector`);
+        vectorized = this.product(last.lifted.rowsOf, this.transpose(before as Typed, e.span), e.span);
+      } else if (rows.length === 2 && first.lifted.rowsOf && first.lifted.row && last.lifted.rowsOf && !last.lifted.row) {
+        // xᵢᵀ M zᵢ → ((X M) ⊙ Z)𝟙
+        const middle = plainProduct(chain.slice(1, -1));
+        const left = middle ? this.product(first.lifted.rowsOf, middle, e.span) : first.lifted.rowsOf;
+        const both = this.combine('hadamard', left, last.lifted.rowsOf, e.span, e.span);
+        vectorized = this.product(both, typed('ones', [], both.cols, ONE_DIM, null, e.span, '𝟙'), e.span);
+      } else {
+        refuse('each term must be a scalar, such as xᵢᵀv, vᵀxᵢ or xᵢᵀAxᵢ');
+      }
+    }
+    const perTerm = [...entries, ...(vectorized ? [vectorized] : [])];
+    if (perTerm.length === 0) return { indexed: false, value: scalars.reduce((acc, x) => this.product(acc, x, e.span)) };
+    let value = perTerm.slice(1).reduce((acc, x) => this.combine('hadamard', acc, x, e.span, e.span), perTerm[0]);
+    for (const c of scalars) value = this.product(c, value, e.span);
+    return { indexed: true, value };
+  }
+
   private hasVariable(name: Name): boolean {
     const key = nameKey(name);
     return this.scope.declared.has(key) || this.variables.has(key);
@@ -625,6 +701,18 @@ export class Elaborator {
     const ones = typed('ones', [], ctx.size, ONE_DIM, null, span, '𝟙');
     return typed('mul', [x, ones], ctx.size, ONE_DIM, null, span, x.text);
   }
+}
+
+/** `log(𝟙ᵀ)`, `exp(𝟙)`: a function of a ones vector is a constant vector, which nobody writes on
+ * purpose; it is what `log 𝟙ᵀ exp z` means when the argument stops early. Refused, never read silently. */
+function refuseConstantOnes(fn: string, x: Typed, span: Span): void {
+  const ones = x.op === 'ones' || (x.op === 'transpose' && x.args[0]?.op === 'ones');
+  if (!ones) return;
+  const row = x.op === 'transpose';
+  throw new ChainruleError(`${fn}(${row ? '𝟙ᵀ' : '𝟙'}) applies ${fn} to a ${row ? 'row' : 'vector'} of ones, a constant`, {
+    span,
+    hint: `if ${fn} should take the whole product, put it in parentheses: ${fn}(${row ? '𝟙ᵀexp(z)' : '…'})`,
+  });
 }
 
 function single(e: Extract<Expr, { kind: 'call' }>): Expr {

@@ -7,7 +7,7 @@ import type { Node } from '../ir/node.ts';
 import type { Shape } from '../ir/shape.ts';
 import type { Declaration, Expr, Name, Program, Span } from '../syntax/ast.ts';
 import { nameKey } from '../syntax/ast.ts';
-import type { Elaborated, Kind, Scope } from './elaborate.ts';
+import type { Elaborated, Kind, Reading, Scope } from './elaborate.ts';
 import { Elaborator, defaultKind, display } from './elaborate.ts';
 import { Resolver } from './resolve.ts';
 import { isOne } from './dims.ts';
@@ -74,12 +74,13 @@ export function buildModel(program: Program, source: string, options: BuildOptio
   const kinds = new Map<string, Kind>();
   for (const f of free) kinds.set(f.key, defaultKind(f.name));
 
-  const attempt = (assignment: ReadonlyMap<string, Kind>): Elaborated => new Elaborator(scope, assignment).run();
+  const readings = readingChoices(indexedNames(program, scope));
+  const attempt = (assignment: ReadonlyMap<string, Kind>): Elaborated => elaborateReadings(scope, assignment, readings);
   let elaborated: Elaborated;
   try {
     elaborated = guardDepth(() => attempt(kinds));
   } catch (firstError) {
-    if (!(firstError instanceof ChainruleError) || firstError.kind !== 'input' || free.length === 0) throw firstError;
+    if (!(firstError instanceof ChainruleError) || firstError.kind !== 'input' || free.length === 0 || firstError instanceof AmbiguousReading) throw firstError;
     elaborated = searchKinds(free, kinds, attempt, firstError);
   }
   return resolveModel(elaborated, scope, source, options);
@@ -123,7 +124,7 @@ function searchKinds(
         try {
           solutions.push({ kinds, result: guardDepth(() => attempt(kinds)) });
         } catch (e) {
-          if (!(e instanceof ChainruleError) || e.kind !== 'input') throw e;
+          if (!(e instanceof ChainruleError) || e.kind !== 'input' || e instanceof AmbiguousReading) throw e;
         }
       }
     }
@@ -145,6 +146,85 @@ function searchKinds(
     }
   }
   throw firstError;
+}
+
+// ---- indexed names: entries of a vector or rows of a matrix ------------------------------
+
+/** Two readings give different answers, and neither is the textbook one: reported, never searched past. */
+class AmbiguousReading extends ChainruleError {}
+
+/** An indexed name in a sum whose reading is open: `xᵢ` is the i-th entry of a vector x, or the
+ * i-th row of a matrix X (a data point, as in ∑ᵢ (yᵢ − wᵀxᵢ)²). */
+interface IndexedName {
+  /** Key of the base name (`x`). */
+  readonly key: string;
+  /** The name as first written (`xᵢ`), for messages. */
+  readonly name: Name;
+  readonly index: string;
+  readonly span: Span;
+}
+
+/** Indexed names whose reading nothing fixes: no declaration of x, of X or of a row name, x not
+ * used on its own, and a lower-case Latin base (so that the matrix has a name, X). */
+function indexedNames(program: Program, scope: Scope): IndexedName[] {
+  const found = new Map<string, IndexedName>();
+  const plain = new Set<string>();
+  for (const st of program.statements) {
+    if (st.kind === 'declare') continue;
+    walk(st.value, (e) => {
+      if (e.kind === 'name') plain.add(nameKey(e.name));
+    });
+    walkSums(st.value, (sum) => {
+      walkExpr(sum.body, (e) => {
+        if (e.kind !== 'name' || e.name.sub !== sum.index || !/^[a-z]$/.test(e.name.base)) return;
+        const base: Name = { ...e.name, sub: undefined };
+        const key = nameKey(base);
+        const matrixKey = nameKey({ ...base, base: base.base.toUpperCase() });
+        if (scope.declared.has(key) || scope.declared.has(matrixKey) || scope.rowNames.has(key)) return;
+        if (scope.definitionNames.has(key) || scope.functions.has(key) || scope.definitionNames.has(matrixKey)) return;
+        if (!found.has(key)) found.set(key, { key, name: e.name, index: sum.index, span: e.span });
+      });
+    });
+  }
+  // A base also used on its own (‖x‖ beside ∑ᵢ xᵢ) is that vector: its entries are meant.
+  return [...found.values()].filter((n) => !plain.has(n.key));
+}
+
+/** Every assignment of readings, the entry reading first (so its error is the one reported). At most
+ * 2⁴ of them: names beyond the fourth keep the entry reading unless the matrix exists. */
+function readingChoices(names: readonly IndexedName[]): { names: readonly IndexedName[]; choices: ReadonlyMap<string, Reading>[] } {
+  const open = names.slice(0, 4);
+  const choices: Map<string, Reading>[] = [];
+  for (let mask = 0; mask < 1 << open.length; mask++) {
+    choices.push(new Map(open.map((n, j) => [n.key, (mask >> j) & 1 ? 'rows' : 'entries'])));
+  }
+  return { names: open, choices };
+}
+
+/** Elaborates under each reading of the indexed names: one that type-checks wins; two are an
+ * ambiguity, reported with both readings; none is the entry reading's error. */
+function elaborateReadings(scope: Scope, kinds: ReadonlyMap<string, Kind>, readings: ReturnType<typeof readingChoices>): Elaborated {
+  const solutions: { reading: ReadonlyMap<string, Reading>; result: Elaborated }[] = [];
+  let firstError: unknown;
+  for (const reading of readings.choices) {
+    try {
+      solutions.push({ reading, result: new Elaborator(scope, kinds, reading).run() });
+    } catch (e) {
+      if (!(e instanceof ChainruleError) || e.kind !== 'input') throw e;
+      firstError ??= e;
+    }
+  }
+  if (solutions.length === 1) return solutions[0].result;
+  if (solutions.length === 0) throw firstError;
+  const [a, b] = solutions;
+  const n = readings.names.find((x) => a.reading.get(x.key) !== b.reading.get(x.key)) ?? readings.names[0];
+  const written = display(n.name);
+  const vector = display({ ...n.name, sub: undefined });
+  const matrix = display({ ...n.name, sub: undefined, base: n.name.base.toUpperCase() });
+  throw new AmbiguousReading(`${written} could be entry ${n.index} of a vector ${vector} or row ${n.index} of a matrix ${matrix}, and the two give different results`, {
+    span: n.span,
+    hint: `declare which: --where '${vector}: n' for entries, or --where '${matrix}: n×d (rows ${written}ᵀ)' for rows`,
+  });
 }
 
 function* combinations(n: number, k: number, start = 0, prefix: number[] = []): Generator<number[]> {
@@ -243,6 +323,30 @@ function freeVariables(program: Program, scope: Scope): FreeVariable[] {
     else if (st.kind === 'assign') visit(st.value, st === scope.outputFunction ? new Set() : new Set((st.params ?? []).map(nameKey)), new Set());
   }
   return [...found.values()];
+}
+
+/** Every indexed sum inside `root`, outermost first. */
+function walkSums(root: Expr, visit: (e: Extract<Expr, { kind: 'indexSum' }>) => void): void {
+  walkExpr(root, (e) => {
+    if (e.kind === 'indexSum') visit(e);
+  });
+}
+
+/** Every node of `root`, sum bodies included, with no index bookkeeping. */
+function walkExpr(root: Expr, visit: (e: Expr) => void): void {
+  const stack: Expr[] = [root];
+  while (stack.length) {
+    const e = stack.pop() as Expr;
+    visit(e);
+    switch (e.kind) {
+      case 'neg': case 'transpose': case 'norm': case 'bars': stack.push(e.arg); break;
+      case 'binary': case 'indicator': stack.push(e.right, e.left); break;
+      case 'power': stack.push(e.exponent, e.base); break;
+      case 'call': stack.push(...[...e.args].reverse()); break;
+      case 'indexSum': stack.push(e.body); break;
+      default: break;
+    }
+  }
 }
 
 /** Visits every expression node; `indexSum` bodies see their index in `indices` (for free-variable search). */

@@ -511,24 +511,31 @@ function emitDeterminant(instr: Extract<Instr, { kind: 'det' | 'logdet' }>, ctx:
   ];
 }
 
-/** softmax(x)ᵢ = exp(xᵢ − m)/Σⱼexp(xⱼ − m) with m = max x: finite for inputs of ±1000. */
+/** softmax(x)ᵢ = exp(xᵢ − m)/Σⱼexp(xⱼ − m) with m = max x: finite for inputs of ±1000. A vector
+ * is one group of entries; a matrix is normalized row by row. */
 function emitSoftmax(instr: Extract<Instr, { kind: 'softmax' }>, ctx: KernelContext): Stmt[] {
   const out = ctx.value(instr.out);
-  const loops = [{ index: 'i' as const, name: ctx.loop.i, extent: instr.n }];
+  const loops = loopsOver(ctx, instr.out.rows, instr.out.cols);
   const c = new ElementCompiler(ctx, loops);
-  const I = A.id(ctx.loop.i);
+  const fill = c.nest([A.assign(at(out, c.flat(instr.out, 'i', 'j')), c.compile(instr.x))]);
+  const rowWise = instr.out.rows !== 1 && instr.out.cols !== 1;
+  const length = ctx.size(rowWise ? instr.out.cols : instr.out.rows === 1 ? instr.out.cols : instr.out.rows);
   const m = ctx.fresh('max');
   const s = ctx.fresh('total');
   const e = ctx.fresh('e');
-  const n = ctx.size(instr.n);
-  return [
-    ...c.nest([A.assign(at(out, I), c.compile(instr.x))]),
+  const k = ctx.fresh('k');
+  const base = ctx.fresh('base');
+  const K = rowWise ? A.plus(A.id(base), A.id(k)) : A.id(k);
+  const normalize = [
     A.letDecl(m, A.neg(A.id('Infinity'))),
-    A.forRange(ctx.loop.i, A.num(0), n, [A.ifStmt(A.bin('>', at(out, I), A.id(m)), [A.assign(A.id(m), at(out, I))])]),
+    A.forRange(k, A.num(0), length, [A.ifStmt(A.bin('>', at(out, K), A.id(m)), [A.assign(A.id(m), at(out, K))])]),
     A.letDecl(s, A.num(0)),
-    A.forRange(ctx.loop.i, A.num(0), n, [A.constDecl(e, A.mathCall('exp', A.bin('-', at(out, I), A.id(m)))), A.assign(at(out, I), A.id(e)), A.assign(A.id(s), A.id(e), '+=')]),
-    A.forRange(ctx.loop.i, A.num(0), n, [A.assign(at(out, I), A.id(s), '/=')]),
+    A.forRange(k, A.num(0), length, [A.constDecl(e, A.mathCall('exp', A.bin('-', at(out, K), A.id(m)))), A.assign(at(out, K), A.id(e)), A.assign(A.id(s), A.id(e), '+=')]),
+    A.forRange(k, A.num(0), length, [A.assign(at(out, K), A.id(s), '/=')]),
   ];
+  if (!rowWise) return [...fill, ...normalize];
+  const row = ctx.fresh('row');
+  return [...fill, A.forRange(row, A.num(0), ctx.size(instr.out.rows), [A.constDecl(base, A.times(A.id(row), length)), ...normalize])];
 }
 
 /** log Σ exp xᵢ in one pass with a running maximum (rescaling the sum when it grows). */

@@ -5,7 +5,7 @@
 import * as C from '../ir/construct.ts';
 import { elementwiseDerivative, elementwiseProduct } from '../ir/functions.ts';
 import type { Node, NodeOf, Op } from '../ir/node.ts';
-import { isColumn, isRow, isScalar } from '../ir/shape.ts';
+import { isColumn, isMatrix, isRow, isScalar, shape } from '../ir/shape.ts';
 
 /** ∂L/∂(args[i]) given ∂L/∂node; undefined when the argument gets nothing (a comparison's operands). */
 export type AdjointRule<O extends Op> = (node: NodeOf<O>, adjoint: Node, i: number) => Node | undefined;
@@ -73,8 +73,13 @@ export const ADJOINT_RULES: { [O in Op]: AdjointRule<O> } = {
   max: (node, adj, i) => elementwiseProduct(adj, C.indicator(i === 0 ? '>' : '<', node.args[0], node.args[1])),
   // y = min(a, b):  ā = ȳ ⊙ 𝟙[a < b],  b̄ = ȳ ⊙ 𝟙[a > b]
   min: (node, adj, i) => elementwiseProduct(adj, C.indicator(i === 0 ? '<' : '>', node.args[0], node.args[1])),
-  // s = softmax(x):  x̄ = s ⊙ ȳ − (sᵀȳ)s   (Jacobian diag(s) − ssᵀ)
-  softmax: (node, adj) => C.sub(C.hadamard(node, adj), C.mul(inner(node, adj), node)),
+  // s = softmax(x):  x̄ = s ⊙ ȳ − (sᵀȳ)s   (Jacobian diag(s) − ssᵀ);
+  // S = softmax(X) row by row:  X̄ = S ⊙ Ȳ − ((S ⊙ Ȳ)𝟙𝟙ᵀ) ⊙ S   (each row as a vector)
+  softmax: (node, adj) => {
+    if (!isMatrix(node.shape)) return C.sub(C.hadamard(node, adj), C.mul(inner(node, adj), node));
+    const rowSums = C.matmul(C.hadamard(node, adj), C.ones(shape(node.shape.cols, 1)));
+    return C.sub(C.hadamard(node, adj), C.hadamard(C.matmul(rowSums, C.transpose(C.ones(shape(node.shape.cols, 1)))), node));
+  },
   // y = log Σ exp xᵢ:  x̄ = ȳ·softmax(x)
   logsumexp: (node, adj) => C.mul(adj, C.softmax(node.args[0])),
   // y = f(a₁, …, aₖ):  āᵢ = ȳ·∂ᵢf(a₁, …, aₖ)

@@ -126,10 +126,17 @@ export const EVALUATION_RULES: { [O in Op]: Rule<O> } = {
   max: (_, [a, b]) => zip(a, b, Math.max),
   min: (_, [a, b]) => zip(a, b, Math.min),
   softmax: (_, [a]) => {
-    const m = a.data.reduce((x, y) => Math.max(x, y), -Infinity);
-    const e = a.data.map((x) => Math.exp(x - m));
-    const s = e.reduce((x, y) => x + y, 0);
-    return tensor(a.rows, 1, e.map((x) => x / s));
+    // Over the entries of a vector, over each row of a matrix.
+    const [groups, length] = a.rows === 1 || a.cols === 1 ? [1, a.rows * a.cols] : [a.rows, a.cols];
+    const out = tensor(a.rows, a.cols);
+    for (let g = 0; g < groups; g++) {
+      const row = a.data.subarray(g * length, (g + 1) * length);
+      const m = row.reduce((x, y) => Math.max(x, y), -Infinity);
+      const e = row.map((x) => Math.exp(x - m));
+      const s = e.reduce((x, y) => x + y, 0);
+      out.data.set(e.map((x) => x / s), g * length);
+    }
+    return out;
   },
   logsumexp: (_, [a]) => {
     const m = a.data.reduce((x, y) => Math.max(x, y), -Infinity);

@@ -233,8 +233,8 @@ const binaryElementwise = (op: 'max' | 'min') => (a: Node, b: Node): Node => {
 export const max = binaryElementwise('max');
 export const min = binaryElementwise('min');
 
+/** softmax over the entries of a vector (column or row), and over each row of a matrix. */
 export function softmax(x: Node): Node {
-  if (!isColumn(x.shape) && !isScalar(x.shape)) fail('softmax of a non-vector', x);
   return isScalar(x.shape) ? ONE : intern('softmax', [x], x.shape, null);
 }
 

@@ -72,6 +72,7 @@ export interface OpAttrs {
   indicator: Relation;
   max: null;
   min: null;
+  /** Over the entries of a vector, over each row of a matrix (as in the ML literature). */
   softmax: null;
   logsumexp: null;
   call: AbstractCall;

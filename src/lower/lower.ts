@@ -146,7 +146,7 @@ const RULES: { [O in Op]: Rule<O> } = {
   min: (n, ctx) => lazy(fn('min', ctx.expr(n.args[0]), ctx.expr(n.args[1]))),
   softmax: (n, ctx) => {
     const out = ctx.output(n);
-    ctx.emit({ kind: 'softmax', out, n: ctx.size(n.shape.rows), x: ctx.expr(n.args[0]) });
+    ctx.emit({ kind: 'softmax', out, x: ctx.expr(n.args[0]) });
     return stored({ value: out, transposed: false });
   },
   logsumexp: (n, ctx) => {

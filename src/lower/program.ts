@@ -101,7 +101,8 @@ export type Instr =
   | { readonly kind: 'logdet'; readonly out: Value; readonly factor: Factor }
   | { readonly kind: 'det'; readonly out: Value; readonly factor: Factor }
   /** Shifted by the maximum, so inputs of ±1000 stay finite. */
-  | { readonly kind: 'softmax'; readonly out: Value; readonly n: Size; readonly x: ScalarExpr }
+  /** Over the entries of a vector out, over each row of a matrix out; x(i, j) over out's shape. */
+  | { readonly kind: 'softmax'; readonly out: Value; readonly x: ScalarExpr }
   | { readonly kind: 'logsumexp'; readonly out: Value; readonly n: Size; readonly x: ScalarExpr };
 
 export type InstrKind = Instr['kind'];

@@ -109,6 +109,7 @@ export class Printer {
       if (out && this.format === 'latex' && /\\[A-Za-z]+$/.test(out) && /^[A-Za-z]/.test(part)) out += ' ';
       else if (out && this.format === 'unicode' && ((/_[A-Za-z0-9]+$/.test(out) && /^[A-Za-z0-9]/.test(part)) || (/[0-9]$/.test(out) && /^[0-9]/.test(part)))) out += '·';
       else if (out && this.format === 'unicode' && /^[a-z]{2,}/.test(part) && /[\p{L}\p{N})\]|‖ᵀ′]$/u.test(out)) out += ' '; // γ log|K|, not γlog|K|
+      else if (out && part.startsWith('(') && /(?:^|[^A-Za-z\\])[A-Za-z]{2,}$/.test(out)) out += ' '; // nx (u + v): nx(…) would read as a function nx
       out += part;
     }
     return out;

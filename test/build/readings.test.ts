@@ -1,0 +1,199 @@
+// The corpus of ambiguous spellings (issue #12). Wherever the grammar or shape inference chooses
+// between readings that give different values, the choice is the one a textbook reader makes, or
+// the input is refused with an error that names the readings. Each accepted case is checked three
+// ways: by value against an explicit spelling of the intended reading, by value against a
+// hand-written evaluation that shares no code with chainrule (where the two spellings could share
+// a misreading), and by its derivatives against central differences.
+import { describe, expect, it } from 'vitest';
+import { differentiate, parse } from '../../src/api.ts';
+import type { Model } from '../../src/build/index.ts';
+import { checkGradients, randomDims, randomValues, rng } from '../../src/check/index.ts';
+import { ChainruleError, formatError } from '../../src/errors.ts';
+import type { Tensor } from '../../src/eval/index.ts';
+import { evaluate, inferDims } from '../../src/eval/index.ts';
+
+type Values = ReadonlyMap<string, Tensor>;
+
+/** Entry (r, c) of a value, row-major. */
+const at = (t: Tensor, r: number, c = 0): number => t.data[r * t.cols + c];
+
+interface Reading {
+  readonly input: string;
+  readonly where?: string;
+  /** The intended reading, spelled with nothing left to choose. */
+  readonly same: string;
+  readonly sameWhere?: string;
+  /** The intended value computed by hand from the variables (keyed by name), if the case warrants one. */
+  readonly byHand?: (v: (key: string) => Tensor) => number;
+}
+
+const logSumExp = (xs: readonly number[]): number => {
+  const m = Math.max(...xs);
+  return m + Math.log(xs.reduce((s, x) => s + Math.exp(x - m), 0));
+};
+
+const READINGS: Reading[] = [
+  // A function word without parentheses takes the whole product that follows.
+  {
+    input: 'log 𝟙ᵀexp(z)',
+    same: 'log(sum(exp(z)))',
+    byHand: (v) => logSumExp(Array.from(v('z').data)),
+  },
+  {
+    input: String.raw`-t^\top (W^\top h + b) + \log \mathbf{1}^\top \exp(W^\top h + b)`,
+    same: '-(tᵀ(Wᵀh + b)) + logsumexp(Wᵀh + b)',
+    byHand: (v) => {
+      const W = v('W');
+      const h = v('h');
+      const b = v('b');
+      const t = v('t');
+      const z = Array.from({ length: W.cols }, (_, j) => b.data[j] + Array.from({ length: W.rows }, (_, i) => at(W, i, j) * h.data[i]).reduce((s, x) => s + x, 0));
+      return -z.reduce((s, zj, j) => s + t.data[j] * zj, 0) + logSumExp(z);
+    },
+  },
+  { input: String.raw`\log \det X`, same: 'log(det(X))' },
+  { input: 'log σ(x)', where: 'x: scalar', same: 'log(σ(x))', byHand: (v) => Math.log(1 / (1 + Math.exp(-v('x').data[0]))) },
+  { input: 'log x y', where: 'x, y: scalar', same: 'log(x*y)', byHand: (v) => Math.log(v('x').data[0] * v('y').data[0]) },
+  { input: String.raw`\log x \log y`, where: 'x, y: scalar', same: 'log(x)*log(y)', byHand: (v) => Math.log(v('x').data[0]) * Math.log(v('y').data[0]) },
+  { input: 'log|A| tr A', same: 'log(det(A))*tr(A)' },
+  { input: 'log x · exp(y)', where: 'x, y: scalar', same: 'log(x)*exp(y)' },
+  // A sum over an index: xᵢ are the rows of a matrix X, yᵢ the entries of a vector y.
+  {
+    input: '∑ᵢ (yᵢ − wᵀxᵢ)²',
+    same: '‖y − Xw‖²',
+    byHand: (v) => {
+      const X = v('X');
+      const y = v('y');
+      const w = v('w');
+      let total = 0;
+      for (let i = 0; i < X.rows; i++) {
+        let dot = 0;
+        for (let j = 0; j < X.cols; j++) dot += at(X, i, j) * w.data[j];
+        total += (y.data[i] - dot) ** 2;
+      }
+      return total;
+    },
+  },
+  { input: '∑ᵢ log σ(yᵢ wᵀxᵢ)', same: 'sum(log(σ(y ⊙ Xw)))' },
+  { input: '∑ᵢ xᵢᵀAxᵢ', same: 'tr(XAXᵀ)' },
+  { input: '∑ᵢ xᵢ', same: 'sum(x)' },
+  { input: '∑ᵢ xᵢ yᵢ', same: 'xᵀy' },
+  { input: '∑ᵢ φ(wᵢᵀx + bᵢ)', same: 'sum(φ(Wx + b))' },
+  { input: '∑ᵢ (yᵢ − wᵀxᵢ)² + λ‖w‖²', same: '‖y − Xw‖² + λwᵀw' },
+  // softmax of a matrix is taken row by row, as in attention.
+  {
+    input: '‖softmax(QKᵀ/√d)V − Y‖_F²',
+    same: '‖softmax(Q*K^T/sqrt(d))*V - Y‖_F^2',
+    byHand: (v) => {
+      const [Q, K, V, Y] = ['Q', 'K', 'V', 'Y'].map(v);
+      const d = v('d').data[0];
+      let total = 0;
+      for (let i = 0; i < Q.rows; i++) {
+        const scores = Array.from({ length: K.rows }, (_, k) => Array.from({ length: Q.cols }, (_, j) => at(Q, i, j) * at(K, k, j)).reduce((s, x) => s + x, 0) / Math.sqrt(d));
+        const m = Math.max(...scores);
+        const e = scores.map((s) => Math.exp(s - m));
+        const z = e.reduce((s, x) => s + x, 0);
+        for (let c = 0; c < V.cols; c++) {
+          const out = e.reduce((s, ek, k) => s + (ek / z) * at(V, k, c), 0);
+          total += (out - at(Y, i, c)) ** 2;
+        }
+      }
+      return total;
+    },
+  },
+  { input: '‖softmax(QKᵀ/√d)V − Y‖_F²', where: 'Q: n×d', same: '‖softmax(QKᵀ/√d)V − Y‖_F²', sameWhere: 'Q: n×d; K: m×d' },
+];
+
+interface Refusal {
+  readonly input: string;
+  readonly where?: string;
+  readonly message: RegExp;
+  /** The text the caret starts under. */
+  readonly at: string;
+  readonly hint: RegExp;
+}
+
+const REFUSALS: Refusal[] = [
+  // log of a row of ones is never accepted silently.
+  { input: 'log(𝟙ᵀ)', message: /log\(𝟙ᵀ\) applies log to a row of ones, a constant/, at: 'log(𝟙ᵀ)', hint: /log\(𝟙ᵀexp\(z\)\)/ },
+  { input: 'log 𝟙ᵀ exp z', message: /log\(𝟙ᵀ\) applies log to a row of ones/, at: 'log 𝟙ᵀ', hint: /parentheses/ },
+  { input: 'exp(ones)', message: /exp\(𝟙\) applies exp to a vector of ones/, at: 'exp(ones)', hint: /parentheses/ },
+  // A delimited argument followed by a parenthesized call reads two ways.
+  { input: 'log|A| tr(A)', message: /ambiguous: log \|A\| tr\(A\) could be log\(\|A\| tr\(A\)\) or log\(\|A\|\)·tr\(A\)/, at: '|A| tr(A)', hint: /add parentheses/ },
+  { input: String.raw`\log \|x\| \exp(y)`, message: /ambiguous: log/, at: String.raw`\|x\|`, hint: /add parentheses/ },
+  // Unknown function words are not products of letters.
+  { input: 'huber(r)', message: /^unknown function "huber"$/, at: 'huber', hint: /one-letter name, as h\(x\) = …, or declare h: elementwise; the built-in functions are log, exp/ },
+  { input: 'lse(Wx)', message: /^unknown function "lse"$/, at: 'lse', hint: /one-letter name/ },
+  { input: 'logsumexpp(x)', message: /unknown function "logsumexpp"/, at: 'logsumexpp', hint: /did you mean logsumexp\?/ },
+  { input: 'sofmax(x)', message: /unknown function "sofmax"/, at: 'sofmax', hint: /did you mean softmax\?/ },
+  { input: '2 + xlog(x)', message: /unknown function "xlog"/, at: 'xlog', hint: /for a product write x·log\(…\)/ },
+  // Indexed names whose two readings both type-check.
+  { input: '∑ᵢ xᵢᵀxᵢ', message: /xᵢ could be entry i of a vector x or row i of a matrix X/, at: 'xᵢ', hint: /--where 'x: n' for entries, or --where 'X: n×d \(rows xᵢᵀ\)' for rows/ },
+  // Per-term outer products are not scalars.
+  { input: '∑ᵢ xᵢ wᵀ', where: 'w: m; X: n×m', message: /cannot vectorize this product over i/, at: 'xᵢ wᵀ', hint: /scalar/ },
+];
+
+/** A model's variables at random, and the same values bound to another model by name. */
+function sameValues(a: Model, b: Model, seed: number): { values: Map<string, Tensor>; dimsA: Record<string, number>; dimsB: Record<string, number> } {
+  const random = rng(seed);
+  const dimsA = randomDims(a, random);
+  const values = randomValues(a.variables, dimsA, random);
+  // Positive entries keep log x y and friends real.
+  // Positive entries, and a heavy diagonal on square matrices, keep log x y and log det X real.
+  for (const [key, t] of values) {
+    const data = t.data.map((x) => Math.abs(x) + 0.1);
+    if (t.rows === t.cols) for (let i = 0; i < t.rows; i++) data[i * t.cols + i] += 2 * t.rows;
+    values.set(key, { ...t, data });
+  }
+  expect(b.variables.map((v) => v.key).sort()).toEqual(a.variables.map((v) => v.key).sort());
+  return { values, dimsA, dimsB: inferDims(b.variables, values) };
+}
+
+function refusal(input: string, where?: string): ChainruleError {
+  try {
+    parse(input, { where });
+  } catch (e) {
+    if (e instanceof ChainruleError) return e;
+    throw e;
+  }
+  throw new Error(`${input} was accepted`);
+}
+
+describe('ambiguous spellings: the textbook reading', () => {
+  for (const c of READINGS) {
+    it(`${c.input}${c.where ? ` where ${c.where}` : ''} means ${c.same}`, () => {
+      const model = parse(c.input, { where: c.where });
+      const explicit = parse(c.same, { where: c.sameWhere ?? c.where });
+      for (let seed = 1; seed <= 3; seed++) {
+        const { values, dimsA, dimsB } = sameValues(model, explicit, seed);
+        const value = evaluate(model.output.node, values, dimsA).data[0];
+        expect(value).toBeCloseTo(evaluate(explicit.output.node, values, dimsB).data[0], 9);
+        if (c.byHand) {
+          const byName = (key: string): Tensor => values.get(key) ?? (() => { throw new Error(`no variable ${key}`); })();
+          expect(value).toBeCloseTo(c.byHand(byName), 9);
+        }
+      }
+      const result = differentiate(model, model.variables.map((v) => v.key));
+      const checks = checkGradients(model, result.derivatives, { points: 3, seed: 5 });
+      for (const check of checks) {
+        expect(check.points, check.variable).toBeGreaterThan(0);
+        expect(check.relativeError, `∂/∂${check.variable}`).toBeLessThan(1e-5);
+      }
+    });
+  }
+});
+
+describe('ambiguous spellings: refused, naming the readings', () => {
+  for (const c of REFUSALS) {
+    it(`${c.input} is refused`, () => {
+      const error = refusal(c.input, c.where);
+      expect(error.kind).toBe('input');
+      expect(error.message).toMatch(c.message);
+      expect(error.hint ?? '').toMatch(c.hint);
+      expect(error.span?.start).toBe(c.input.indexOf(c.at));
+      const shown = formatError(error, c.input).split('\n');
+      expect(shown).toHaveLength(4); // message, line, caret, hint
+      expect(shown[2].trimEnd().endsWith('^')).toBe(true);
+    });
+  }
+});
