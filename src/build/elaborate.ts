@@ -47,7 +47,9 @@ export interface Elaborated {
   readonly outputs: { key?: string; name?: Name; value: Typed; span: Span }[];
 }
 
-const ELEMENTWISE_WORDS: ReadonlySet<BuiltinFunction> = new Set(['log', 'exp', 'sqrt', 'σ', 'tanh', 'relu', 'softplus']);
+const ELEMENTWISE_WORDS: ReadonlySet<BuiltinFunction> = new Set([
+  'log', 'exp', 'sqrt', 'σ', 'tanh', 'relu', 'softplus', 'sign', 'sin', 'cos', 'tan', 'arctan', 'sinh', 'cosh', 'log1p', 'expm1', 'erf',
+] satisfies (BuiltinFunction & ElementwiseBuiltin)[]);
 const MAX_INLINE_DEPTH = 64;
 
 /** Index-sum lifting: inside `∑ᵢ body`, a term is plain, or indexed over i (a vector over i). */

@@ -2,7 +2,7 @@
 // checked against. Plain dense row-major matrices; det and inv by pivoted elimination (linalg.ts,
 // checked against mathjs in the tests). One evaluation rule per op, in a table.
 import { ChainruleError } from '../errors.ts';
-import type { Node, NodeOf, Op } from '../ir/node.ts';
+import type { ElementwiseBuiltin, Node, NodeOf, Op } from '../ir/node.ts';
 import { topoSort } from '../ir/node.ts';
 import * as Q from '../ir/rational.ts';
 import type { Dim, Shape } from '../ir/shape.ts';
@@ -66,8 +66,24 @@ export interface AbstractFunctions {
   call(key: string, partials: readonly number[], args: readonly number[]): number;
 }
 
-const EW: Record<string, (x: number) => number> = {
+/** erf(x) = (2/√π)·e^{−x²}·Σₙ 2ⁿx^{2n+1}/(2n+1)!!: every term positive, so no cancellation; about
+ * 1e-15 relative. |x| ≥ 6 is ±1 in double precision (erfc 6 ≈ 2e-17). */
+export function erf(x: number): number {
+  if (Number.isNaN(x)) return x;
+  const a = Math.abs(x);
+  if (a >= 6) return Math.sign(x);
+  let term = a;
+  let total = a;
+  for (let n = 1; n < 500 && term > 1e-17 * total; n++) {
+    term *= (2 * a * a) / (2 * n + 1);
+    total += term;
+  }
+  return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * Math.exp(-a * a) * total;
+}
+
+const EW: Record<ElementwiseBuiltin, (x: number) => number> = {
   exp: Math.exp, log: Math.log, sqrt: Math.sqrt, σ: sigmoid, tanh: Math.tanh, relu: (x) => (x > 0 ? x : 0), softplus, abs: Math.abs, sign: Math.sign,
+  sin: Math.sin, cos: Math.cos, tan: Math.tan, arctan: Math.atan, sinh: Math.sinh, cosh: Math.cosh, log1p: Math.log1p, expm1: Math.expm1, erf,
 };
 
 /** How each op evaluates: one entry per op. */

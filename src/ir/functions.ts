@@ -1,7 +1,7 @@
 // What each built-in elementwise function *is*: its derivative, written in IR. It sits beside the
 // IR (like a JAX primitive's definition) because both `build/` (for `σ′(z)` typed by a user) and
 // `diff/` (for the chain rule) need it. Each entry states its identity.
-import { apply, builtin, div, hadamard, indicator, mul, num, ones, pow, sub, ZERO } from './construct.ts';
+import { add, apply, builtin, div, hadamard, indicator, mul, neg, num, ones, pi, pow, sub, ZERO } from './construct.ts';
 import type { ElementwiseBuiltin, ElementwiseFn, Node } from './node.ts';
 
 type Derivative = (z: Node, fz: Node) => Node;
@@ -19,6 +19,15 @@ export const ELEMENTWISE_DERIVATIVES: Record<ElementwiseBuiltin, Derivative> = {
   softplus: (z) => builtin('σ', z), //                          softplus′ = σ
   abs: (z) => builtin('sign', z), //                            |z|′ = sign z
   sign: (z) => mul(ZERO, z), //                                 sign′ = 0 away from 0
+  sin: (z) => builtin('cos', z), //                             sin′ = cos
+  cos: (z) => neg(builtin('sin', z)), //                        cos′ = −sin
+  tan: (_z, fz) => add(ones(fz.shape), hadamard(fz, fz)), //   tan′ = 𝟙 + tan²
+  arctan: (z) => pow(add(ones(z.shape), hadamard(z, z)), -1), // arctan′(z) = 1/(1 + z²)
+  sinh: (z) => builtin('cosh', z), //                           sinh′ = cosh
+  cosh: (z) => builtin('sinh', z), //                           cosh′ = sinh
+  log1p: (z) => pow(add(ones(z.shape), z), -1), //              log1p′(z) = 1/(1 + z)
+  expm1: (z) => builtin('exp', z), //                           expm1′ = exp
+  erf: (z) => mul(div(num(2), builtin('sqrt', pi())), builtin('exp', neg(hadamard(z, z)))), // erf′(z) = (2/√π)·exp(−z²)
 };
 
 /** The derivative of an elementwise function applied at z, as a node of z's shape. */

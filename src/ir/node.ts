@@ -10,7 +10,9 @@ import { shapeKey } from './shape.ts';
 export type { Relation };
 
 /** Built-in elementwise functions of one argument. */
-export const ELEMENTWISE_BUILTINS = ['exp', 'log', 'sqrt', 'σ', 'tanh', 'relu', 'softplus', 'abs', 'sign'] as const;
+export const ELEMENTWISE_BUILTINS = [
+  'exp', 'log', 'sqrt', 'σ', 'tanh', 'relu', 'softplus', 'abs', 'sign', 'sin', 'cos', 'tan', 'arctan', 'sinh', 'cosh', 'log1p', 'expm1', 'erf',
+] as const;
 export type ElementwiseBuiltin = (typeof ELEMENTWISE_BUILTINS)[number];
 
 /** An elementwise function: built-in, or abstract (`Φ`, declared `elementwise`) with its derivative order (Φ′ → 1). */

@@ -68,6 +68,7 @@ type ChainItem = { readonly kind: 'part'; readonly part: Part } | { readonly kin
 
 const BUILTIN_FNS: Record<ElementwiseBuiltin, ScalarFn> = {
   exp: 'exp', log: 'log', sqrt: 'sqrt', σ: 'sigmoid', tanh: 'tanh', relu: 'relu', softplus: 'softplus', abs: 'abs', sign: 'sign',
+  sin: 'sin', cos: 'cos', tan: 'tan', arctan: 'arctan', sinh: 'sinh', cosh: 'cosh', log1p: 'log1p', expm1: 'expm1', erf: 'erf',
 };
 const RELATION_FNS: Record<Relation, ScalarFn> = { '>': 'gt', '<': 'lt', '≥': 'ge', '≤': 'le' };
 

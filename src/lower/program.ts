@@ -32,7 +32,7 @@ export type Index = 'i' | 'j' | 0;
 /** Scalar functions the kernels apply per element (each has one printing rule in codegen). */
 export const SCALAR_FNS = [
   'add', 'mul', 'neg', 'recip', 'pow', 'square', 'exp', 'log', 'sqrt', 'sigmoid', 'logSigmoid', 'tanh', 'relu', 'softplus',
-  'abs', 'sign', 'max', 'min', 'gt', 'lt', 'ge', 'le',
+  'abs', 'sign', 'sin', 'cos', 'tan', 'arctan', 'sinh', 'cosh', 'log1p', 'expm1', 'erf', 'max', 'min', 'gt', 'lt', 'ge', 'le',
 ] as const;
 export type ScalarFn = (typeof SCALAR_FNS)[number];
 

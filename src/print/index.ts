@@ -43,6 +43,15 @@ const FUNCTION_WORDS: Record<string, Record<Format, string>> = {
   softplus: { latex: '\\operatorname{softplus}', unicode: 'softplus', ascii: 'softplus' },
   abs: { latex: '', unicode: '', ascii: 'abs' },
   sign: { latex: '\\operatorname{sign}', unicode: 'sign', ascii: 'sign' },
+  sin: { latex: '\\sin', unicode: 'sin', ascii: 'sin' },
+  cos: { latex: '\\cos', unicode: 'cos', ascii: 'cos' },
+  tan: { latex: '\\tan', unicode: 'tan', ascii: 'tan' },
+  arctan: { latex: '\\arctan', unicode: 'arctan', ascii: 'arctan' },
+  sinh: { latex: '\\sinh', unicode: 'sinh', ascii: 'sinh' },
+  cosh: { latex: '\\cosh', unicode: 'cosh', ascii: 'cosh' },
+  log1p: { latex: '\\operatorname{log1p}', unicode: 'log1p', ascii: 'log1p' },
+  expm1: { latex: '\\operatorname{expm1}', unicode: 'expm1', ascii: 'expm1' },
+  erf: { latex: '\\operatorname{erf}', unicode: 'erf', ascii: 'erf' },
   trace: { latex: '\\operatorname{tr}', unicode: 'tr', ascii: 'tr' },
   diag: { latex: '\\operatorname{diag}', unicode: 'diag', ascii: 'diag' },
   det: { latex: '\\det', unicode: 'det', ascii: 'det' },
@@ -109,7 +118,8 @@ export class Printer {
       if (out && this.format === 'latex' && /\\[A-Za-z]+$/.test(out) && /^[A-Za-z]/.test(part)) out += ' ';
       else if (out && this.format === 'unicode' && ((/_[A-Za-z0-9]+$/.test(out) && /^[A-Za-z0-9]/.test(part)) || (/[0-9]$/.test(out) && /^[0-9]/.test(part)))) out += '·';
       else if (out && this.format === 'unicode' && /^[a-z]{2,}/.test(part) && /[\p{L}\p{N})\]|‖ᵀ′]$/u.test(out)) out += ' '; // γ log|K|, not γlog|K|
-      else if (out && part.startsWith('(') && /(?:^|[^A-Za-z\\])[A-Za-z]{2,}$/.test(out)) out += ' '; // nx (u + v): nx(…) would read as a function nx
+      // n x(u + v), nx (u + v): letters run together before ( would read as an unknown function nx.
+      else if (out && /(?:^|[^A-Za-z\\])[A-Za-z]+$/.test(out) && (/^[A-Za-z]+\(/.test(part) || (part.startsWith('(') && /[A-Za-z]{2}$/.test(out)))) out += ' ';
       out += part;
     }
     return out;

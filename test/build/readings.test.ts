@@ -123,7 +123,7 @@ const REFUSALS: Refusal[] = [
   { input: String.raw`\log \|x\| \exp(y)`, message: /ambiguous: log/, at: String.raw`\|x\|`, hint: /add parentheses/ },
   // Unknown function words are not products of letters.
   { input: 'huber(r)', message: /^unknown function "huber"$/, at: 'huber', hint: /one-letter name, as h\(x\) = …, or declare h: elementwise; the built-in functions are log, exp/ },
-  { input: 'lse(Wx)', message: /^unknown function "lse"$/, at: 'lse', hint: /one-letter name/ },
+  { input: 'logit(p)', message: /^unknown function "logit"$/, at: 'logit', hint: /one-letter name/ },
   { input: 'logsumexpp(x)', message: /unknown function "logsumexpp"/, at: 'logsumexpp', hint: /did you mean logsumexp\?/ },
   { input: 'sofmax(x)', message: /unknown function "sofmax"/, at: 'sofmax', hint: /did you mean softmax\?/ },
   { input: '2 + xlog(x)', message: /unknown function "xlog"/, at: 'xlog', hint: /for a product write x·log\(…\)/ },

@@ -77,6 +77,8 @@ const COOKBOOK: Case[] = [
   { name: 'attention: softmax of a matrix, row by row', source: '‖softmax(QKᵀ/√d)V − Y‖_F²', where: 'Q: n×d; K: m×d; V: m×p; Y: n×p', wrt: ['Q', 'K', 'V'] },
   { name: 'batched softmax cross-entropy', source: '−sum(T ⊙ log(softmax(XW)))', where: 'X: n×d; W: d×k; T: n×k', wrt: ['W'] },
   { name: 'softmax of a row vector', source: 'softmax(xᵀ)y', where: 'x, y: n', wrt: ['x'] },
+  { name: 'sin, cos, tan, arctan, sinh, cosh, log1p, expm1, erf, sign', source: '𝟙ᵀ(sin(Ax) ⊙ cos(x) + tan(x/4) + arctan(Ax) + sinh(x) ⊙ cosh(x) + log1p(x ⊙ x) + expm1(x) + erf(Ax)) + sign(aᵀx)·aᵀx', where: 'A: n×n; x, a: n', wrt: ['x', 'A', 'a'] },
+  { name: 'lse', source: 'lse(Wx) − yᵀWx', where: 'W: k×d; x: d; y: k', wrt: ['W'] },
   { name: 'softplus, exp, tanh, √, abs', source: '𝟙ᵀsoftplus(x) + 𝟙ᵀexp(Ax) + tanh(aᵀx) + √(xᵀx + 1) + |α|', where: 'A: n×n; x, a: n; α: scalar', wrt: ['x', 'A', 'α'] },
   { name: 'Gaussian log-likelihood', source: '−½ log|S + 2I| − ½(x − μ)ᵀ(S + 2I)⁻¹(x − μ)', where: 'S: n×n symmetric; x, μ: n', wrt: ['μ', 'x'] },
   { name: 'diag', source: 'xᵀdiag(v)x + 𝟙ᵀdiag(A)', where: 'x, v: n; A: n×n', wrt: ['v', 'x', 'A'] },

@@ -592,11 +592,11 @@ describe('syntax errors', () => {
     ['x′', 'a prime marks the derivative', 1],
     ['‖x‖₁', 'only the 2-norm and the Frobenius norm', 3],
     ["norm(X, 'nuc')", 'unsupported norm "nuc"', 9],
-    ['sin(x)', 'unsupported function "sin"', 0],
-    ['\\cos x', 'unsupported function "cos"', 0],
+    ['arcsin(x)', 'unsupported function "arcsin"', 0],
+    ['\\sec x', 'unsupported function "sec"', 0],
     ['\\operatorname{foo}(x)', 'unsupported function "foo"', 0],
     ['huber(r)', 'unknown function "huber"', 0],
-    ['2 lse(Wx)', 'unknown function "lse"', 2],
+    ['2 lsq(Wx)', 'unknown function "lsq"', 2],
     ['log|A| tr(A)', 'ambiguous: log |A| tr(A)', 3],
     ['\\sqrt[3]{x}', 'only square roots', 0],
     ['x_1_2', 'two subscripts', 0],
@@ -621,7 +621,7 @@ describe('syntax errors', () => {
 
   it('points a caret wide enough to cover the offending token', () => {
     expect(expectError('\\foo + 1', 'unexpected', 0).span).toEqual({ start: 0, end: 4 });
-    expect(expectError('sin(x)', 'unsupported', 0).span).toEqual({ start: 0, end: 3 });
+    expect(expectError('arcsin(x)', 'unsupported', 0).span).toEqual({ start: 0, end: 6 });
   });
 
   it('adds hints where the mistake is recognizable', () => {
