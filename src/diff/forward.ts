@@ -9,7 +9,7 @@ import { elementwiseDerivative, elementwiseProduct } from '../ir/functions.ts';
 import type { Node, NodeOf, Op } from '../ir/node.ts';
 import { topoSort } from '../ir/node.ts';
 import { isScalar } from '../ir/shape.ts';
-import { inner } from './rules.ts';
+import { inner, softmaxJacobianTimes } from './rules.ts';
 
 /** The tangent of `node` given its operands' tangents (undefined: that operand does not move).
  * Returns undefined when the node does not move. */
@@ -71,8 +71,8 @@ export const TANGENT_RULES: { [O in Op]: TangentRule<O> } = {
   max: (node, t) => sumOver(t, (i, ti) => elementwiseProduct(C.indicator(i === 0 ? '>' : '<', node.args[0], node.args[1]), ti)),
   // d min(a, b) = 𝟙[a < b] ⊙ da + 𝟙[a > b] ⊙ db
   min: (node, t) => sumOver(t, (i, ti) => elementwiseProduct(C.indicator(i === 0 ? '<' : '>', node.args[0], node.args[1]), ti)),
-  // d softmax(x) = s ⊙ dx − (sᵀdx)s   (Jacobian diag(s) − ssᵀ)
-  softmax: (node, t) => sumOver(t, (_i, ti) => C.sub(C.hadamard(node, ti), C.mul(inner(node, ti), node))),
+  // d softmax(x) = s ⊙ dx − (sᵀdx)s   (Jacobian diag(s) − ssᵀ); a matrix row by row
+  softmax: (node, t) => sumOver(t, (_i, ti) => softmaxJacobianTimes(node, ti)),
   // d logsumexp(x) = softmax(x)ᵀdx
   logsumexp: (node, t) => sumOver(t, (_i, ti) => inner(C.softmax(node.args[0]), ti)),
   // d f(a₁, …, aₖ) = Σᵢ ∂ᵢf(a₁, …, aₖ) daᵢ

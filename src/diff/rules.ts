@@ -18,6 +18,14 @@ export function inner(a: Node, b: Node): Node {
   return C.trace(C.matmul(C.transpose(a), b));
 }
 
+/** J·v for s = softmax(x), whose Jacobian diag(s) − ssᵀ is symmetric (so reverse and forward mode
+ * share it): s ⊙ v − (sᵀv)s for a vector; row by row for a matrix, S ⊙ V − ((S ⊙ V)𝟙𝟙ᵀ) ⊙ S. */
+export function softmaxJacobianTimes(s: Node, v: Node): Node {
+  if (!isMatrix(s.shape)) return C.sub(C.hadamard(s, v), C.mul(inner(s, v), s));
+  const ones = C.ones(shape(s.shape.cols, 1));
+  return C.sub(C.hadamard(s, v), C.hadamard(C.matmul(C.hadamard(s, v), ones, C.transpose(ones)), s));
+}
+
 const others = (args: readonly Node[], i: number): Node[] => args.filter((_, j) => j !== i);
 const none = (): undefined => undefined;
 
@@ -75,11 +83,7 @@ export const ADJOINT_RULES: { [O in Op]: AdjointRule<O> } = {
   min: (node, adj, i) => elementwiseProduct(adj, C.indicator(i === 0 ? '<' : '>', node.args[0], node.args[1])),
   // s = softmax(x):  x̄ = s ⊙ ȳ − (sᵀȳ)s   (Jacobian diag(s) − ssᵀ);
   // S = softmax(X) row by row:  X̄ = S ⊙ Ȳ − ((S ⊙ Ȳ)𝟙𝟙ᵀ) ⊙ S   (each row as a vector)
-  softmax: (node, adj) => {
-    if (!isMatrix(node.shape)) return C.sub(C.hadamard(node, adj), C.mul(inner(node, adj), node));
-    const rowSums = C.matmul(C.hadamard(node, adj), C.ones(shape(node.shape.cols, 1)));
-    return C.sub(C.hadamard(node, adj), C.hadamard(C.matmul(rowSums, C.transpose(C.ones(shape(node.shape.cols, 1)))), node));
-  },
+  softmax: (node, adj) => softmaxJacobianTimes(node, adj),
   // y = log Σ exp xᵢ:  x̄ = ȳ·softmax(x)
   logsumexp: (node, adj) => C.mul(adj, C.softmax(node.args[0])),
   // y = f(a₁, …, aₖ):  āᵢ = ȳ·∂ᵢf(a₁, …, aₖ)
