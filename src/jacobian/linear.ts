@@ -137,12 +137,40 @@ export function linearMatrix(e: Node, v: Node): Node | undefined {
         return jw && C.matmul(C.diag(q), jw);
       }
       case 'hadamard': {
-        // (m ⊙ r(v)) q = r(v) (mᵀ ⊙ q) for rows
-        if (a.shape.rows !== 1) return undefined;
         const i = movingOperand(a.args);
         if (i === undefined) return undefined;
-        const others = a.args.filter((_, j) => j !== i).map(C.transpose);
-        return linTimes(a.args[i], C.hadamard(...others, q));
+        const m = a.args[i];
+        const others = a.args.filter((_, j) => j !== i);
+        // (m ⊙ r(v)) q = r(v) (mᵀ ⊙ q) for rows
+        if (a.shape.rows === 1) return linTimes(m, C.hadamard(...others.map(C.transpose), q));
+        const fixed = C.hadamard(...others);
+        // (M ⊙ (A + B))q = (M ⊙ A)q + (M ⊙ B)q;  M ⊙ Bᵀ with the transpose pushed in
+        if (m.op === 'add') return linTimes(C.addAll(m.args.map((t) => C.hadamard(fixed, t))), q);
+        if (m.op === 'mul') {
+          // (M ⊙ sB) = s(M ⊙ B): the constructor moves the scalars out, so this is the mul case above
+          const scaled = C.hadamard(fixed, m);
+          return scaled.op === 'hadamard' ? undefined : linTimes(scaled, q);
+        }
+        if (m.op === 'transpose') {
+          const pushed = transposeInto(m.args[0]);
+          return pushed.op === 'transpose' ? undefined : linTimes(C.hadamard(fixed, pushed), q);
+        }
+        // (M ⊙ diag(w)) q = diag(M) ⊙ q ⊙ w
+        if (m.op === 'diag' && isColumn(m.args[0].shape)) {
+          const jw = lin(m.args[0]);
+          return jw && C.matmul(C.diag(C.hadamard(C.diag(fixed), q)), jw);
+        }
+        // (M ⊙ c rᵀ) q = c ⊙ M(r ⊙ q) = diag(M(r ⊙ q)) c = diag(c) M diag(q) r
+        if (m.op === 'matmul' && m.args.length === 2 && isColumn(m.args[0].shape) && m.args[1].shape.rows === 1) {
+          const [c, r] = m.args;
+          if (moves(c)) {
+            const jc = lin(c);
+            return jc && C.matmul(C.diag(C.matmul(fixed, C.hadamard(C.transpose(r), q))), jc);
+          }
+          const jr = lin(C.transpose(r));
+          return jr && C.matmul(C.diag(c), fixed, C.diag(q), jr);
+        }
+        return undefined;
       }
       default:
         return undefined;
@@ -230,6 +258,10 @@ export function linearMatrix(e: Node, v: Node): Node | undefined {
         const jw = lin(x.args[0]);
         return jw && C.matmul(C.transpose(C.diag(qp)), jw);
       }
+      // tr(X M) = Σᵢⱼ Xᵢⱼ Mⱼᵢ = 𝟙ᵀ(X ⊙ Mᵀ)𝟙
+      const ones = (k: Node['shape']['rows']) => C.ones(shape(k, 1));
+      const viaHadamard = linTimes(C.hadamard(x, C.transpose(qp)), ones(x.shape.cols));
+      if (viaHadamard) return C.matmul(C.transpose(ones(x.shape.rows)), viaHadamard);
     }
     // tr(M) = 𝟙ᵀdiag(M)
     const jd = linDiag(m);
