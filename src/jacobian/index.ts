@@ -252,6 +252,7 @@ function secondDifferentialName(f: Format, out: string, x: VariableInfo, y: Vari
 
 /** ⟨A, B⟩ as the notes write it: aᵀb, tr(AᵀB). */
 function innerProduct(a: Node, b: Node): Node {
+  if (C.isZero(b)) return C.ZERO;
   if (isScalar(a.shape)) return C.mul(a, b);
   if (isColumn(a.shape)) return C.matmul(C.transpose(a), b);
   if (a.shape.rows === 1) return C.matmul(a, C.transpose(b));

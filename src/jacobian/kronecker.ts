@@ -7,6 +7,7 @@ import { evaluate, sizeOf, tensor } from '../eval/index.ts';
 import * as C from '../ir/construct.ts';
 import type { Node } from '../ir/node.ts';
 import { memoize } from '../ir/node.ts';
+import { isColumn, isScalar } from '../ir/shape.ts';
 import type { Format } from '../print/index.ts';
 import { print } from '../print/index.ts';
 import { Simplifier } from '../simplify/index.ts';
@@ -33,6 +34,28 @@ export function kroneckerForm(df: Node, direction: Node): KroneckerForm | undefi
   const moves = memoize((x: Node): boolean => x === direction || x.args.some(moves));
   const simplifier = new Simplifier();
   const v = direction.shape;
+  // a ⊙ L(dX) = diag(a) L(dX) for a column: the diagonal joins each term's left factor.
+  const terms = (t: Node): KroneckerTerm[] | undefined => {
+    if (t.op === 'add') {
+      const parts = t.args.map(terms);
+      return parts.some((p) => p === undefined) ? undefined : (parts as KroneckerTerm[][]).flat();
+    }
+    if (t.op === 'hadamard' && isColumn(t.shape)) {
+      const at = t.args.flatMap((f, i) => (moves(f) ? [i] : []));
+      if (at.length !== 1) return undefined;
+      const inner = terms(t.args[at[0]]);
+      const scale = C.diag(C.hadamard(...t.args.filter((_, i) => i !== at[0])));
+      return inner?.map((k) => ({ ...k, left: simplifier.simplify(C.matmul(scale, k.left)) }));
+    }
+    if (t.op === 'mul' && isScalar(t.args[t.args.length - 1].shape) === false && t.args[t.args.length - 1].op === 'hadamard') {
+      const last = t.args[t.args.length - 1];
+      const scalars = t.args.slice(0, -1);
+      if (scalars.some(moves)) return undefined;
+      return terms(last)?.map((k) => ({ ...k, coefficient: C.mulAll([...scalars, k.coefficient]) }));
+    }
+    const one = term(t);
+    return one && [one];
+  };
   const term = (t: Node): KroneckerTerm | undefined => {
     let coefficient: Node = C.ONE;
     let rest = t;
@@ -54,9 +77,8 @@ export function kroneckerForm(df: Node, direction: Node): KroneckerForm | undefi
     const right = after.length ? simplifier.simplify(C.transpose(C.matmul(...after))) : C.identity(commuted ? v.rows : v.cols);
     return { coefficient, left, right, commuted };
   };
-  const terms = (df.op === 'add' ? df.args : [df]).map(term);
-  if (terms.some((t) => t === undefined)) return undefined;
-  return { terms: terms as KroneckerTerm[] };
+  const found = terms(df);
+  return found && { terms: found };
 }
 
 /** `vec(dF) = (Bᵀ ⊗ A) vec(dX)` in a notation. */

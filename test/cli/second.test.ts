@@ -83,3 +83,17 @@ describe('chainrule hessian', () => {
     expect((JSON.parse(r.stdout) as { hessian: { x: number[][] } }).hessian.x).toEqual([[70, 88], [88, 112]]);
   });
 });
+
+describe('chainrule check --jacobian / --hessian', () => {
+  it('checks every printed Jacobian and Hessian block against finite differences', () => {
+    const j = chainrule(['check', 'tanh(Wx)', '--wrt', 'x,W', '--where', 'W: m×n', '--jacobian', '--format', 'json']);
+    expect(j.code).toBe(0);
+    const jc = JSON.parse(j.stdout) as { ok: boolean; checks: { block: string; relativeError: number; points: number }[] };
+    expect(jc.checks.map((c) => c.block)).toEqual(['x', 'W']);
+    for (const c of jc.checks) expect(c.relativeError).toBeLessThan(1e-6);
+    const h = chainrule(['check', '−log|X| + yᵀAx', '--wrt', 'X,x,y', '--where', 'A: m×n', '--hessian']);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toContain('ok   ∂²/∂x,y: Aᵀ');
+    expect(h.stdout).toContain('d²f[dX, dX] = tr(X⁻¹(dX)X⁻¹(dX))');
+  });
+});

@@ -25,6 +25,7 @@ const JACOBIANS: readonly Case[] = [
   { source: 'Magnus & Neudecker, Matrix Differential Calculus, ch. 9 (AXB)', expr: 'AXB', where: 'A: m×n; X: n×p; B: p×q', wrt: 'X', printed: 'df = A(dX)B\nvec(df) = (Bᵀ ⊗ A) vec(dX)' },
   { source: 'Matrix Cookbook eq. 59 (inverse)', expr: 'X⁻¹', where: 'X: n×n', wrt: 'X', printed: 'df = −X⁻¹(dX)X⁻¹\nvec(df) = −(X⁻ᵀ ⊗ X⁻¹) vec(dX)' },
   { source: 'Magnus & Neudecker ch. 9 (a linear layer by its weights)', expr: 'Wx', where: 'W: m×n', wrt: 'W', printed: 'df = (dW)x\nvec(df) = (xᵀ ⊗ I) vec(dW)' },
+  { source: 'Goodfellow et al., Deep Learning §6.5 (a sigmoid layer by its weights)', expr: 'σ(Wx + b)', where: 'W: m×n', wrt: 'W', printed: 'df = σ(Wx + b) ⊙ (𝟙 − σ(Wx + b)) ⊙ (dW)x\nvec(df) = (xᵀ ⊗ diag(σ(Wx + b) ⊙ (𝟙 − σ(Wx + b)))) vec(dW)' },
 ];
 
 const HESSIANS: readonly Case[] = [

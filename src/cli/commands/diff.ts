@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import { differentiate, bindValues, parse, valueAndGradient } from '../../api.ts';
 import { checkGradients } from '../../check/index.ts';
+import { hessian, jacobian } from '../../jacobian/index.ts';
+import { checkHessians, checkJacobians } from '../../jacobian/check.ts';
 import type { Layout } from '../../diff/index.ts';
 import { describeShape } from '../../ir/shape.ts';
 import { examples, EXIT, parseDims, readJson, runOn, splitList } from '../io.ts';
@@ -91,10 +93,34 @@ export function registerDiffCommands(program: Command): void {
     .option('--seed <n>', 'random seed', '1')
     .option('--tolerance <x>', 'largest acceptable relative error', '1e-6')
     .option('-f, --format <format>', 'text | json', 'text')
-    .addHelpText('after', examples(["chainrule check '‖Wx − x‖²' --wrt W,x", "chainrule check 'L = −½ tr((αAAᵀ + β⁻¹I)⁻¹BBᵀ)' --wrt A,B --where 'A, B: n×n'"]) + '\nExit code 3 when some relative error exceeds the tolerance.\n')
-    .action((expr: string, o: DiffFlags & { points: string; seed: string; tolerance: string }) => {
+    .option('--jacobian', 'check the Jacobians (chainrule jacobian) against differences of the output instead')
+    .option('--hessian', 'check the Hessian blocks (chainrule hessian) against differences of the gradient instead')
+    .addHelpText('after', examples(["chainrule check '‖Wx − x‖²' --wrt W,x", "chainrule check 'tanh(Wx)' --wrt x --where 'W: m×n' --jacobian", "chainrule check '𝟙ᵀexp(Ax)' --wrt x --hessian", "chainrule check 'L = −½ tr((αAAᵀ + β⁻¹I)⁻¹BBᵀ)' --wrt A,B --where 'A, B: n×n'"]) + '\nExit code 3 when some relative error exceeds the tolerance.\n')
+    .action((expr: string, o: DiffFlags & { points: string; seed: string; tolerance: string; jacobian?: boolean; hessian?: boolean }) => {
       return runOn(expr, o.debug, (source) => {
         const model = parse(source, { where: o.where, of: o.of });
+        if (o.jacobian || o.hessian) {
+          const options = { points: Number(o.points), seed: Number(o.seed) };
+          const tolerance = Number(o.tolerance);
+          const printed = new Map<string, string>();
+          let checks;
+          if (o.hessian) {
+            const result = hessian(model, splitList(o.wrt));
+            for (const b of result.blocks) printed.set(b.row === b.col ? b.row.display : `${b.row.display},${b.col.display}`, b.unicode);
+            checks = checkHessians(result, options);
+          } else {
+            const result = jacobian(model, splitList(o.wrt));
+            for (const j of result.jacobians) printed.set(j.variable.display, j.unicode);
+            checks = checkJacobians(result, options);
+          }
+          const ok = checks.every((c) => c.relativeError <= tolerance);
+          if (o.format === 'json') process.stdout.write(`${JSON.stringify({ ok, tolerance, checks }, null, 2)}\n`);
+          else {
+            const what = o.hessian ? '∂²/∂' : '∂/∂';
+            for (const c of checks) process.stdout.write(`${c.relativeError <= tolerance ? 'ok  ' : 'FAIL'} ${what}${c.block}: ${(printed.get(c.block) ?? '').replace(/\n/g, '; ')}   relative error ${c.relativeError.toExponential(2)} over ${c.points} points\n`);
+          }
+          return ok ? EXIT.ok : EXIT.mismatch;
+        }
         const result = differentiate(model, splitList(o.wrt));
         const checks = checkGradients(model, result.derivatives, { points: Number(o.points), seed: Number(o.seed) });
         const tolerance = Number(o.tolerance);
