@@ -1,5 +1,6 @@
 // What every command shares: reading EXPR (text, `-` for stdin, `@file`), reading JSON values,
 // and turning failures into one clear line with a caret and a meaningful exit code.
+import { writeFileSync } from 'node:fs';
 import { ChainruleError, formatError, visible } from '../errors.ts';
 import { readCapped, TEXT_LIMIT_BYTES, VALUES_LIMIT_BYTES } from '../read.ts';
 
@@ -41,12 +42,58 @@ export async function run(body: () => void | number | Promise<void | number>, op
       process.stderr.write(`${formatError(e, options.source?.(), { excerpt: options.excerpt })}\n`);
       process.exit(EXIT.input);
     }
+    const fsError = fileSystemError(e);
+    if (fsError) {
+      process.stderr.write(`${formatError(fsError)}\n`);
+      process.exit(EXIT.input);
+    }
     const message = e instanceof Error ? e.message : String(e);
     process.stderr.write(`internal error: ${visible(message)}\n`);
     if (options.debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
     else process.stderr.write('this is a bug in chainrule; run again with --debug for details\n');
     process.exit(EXIT.internal);
   }
+}
+
+const FS_REASONS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or folder', ENOTDIR: 'a part of the path is not a folder', EISDIR: 'it is a folder', EACCES: 'permission denied',
+  EPERM: 'not permitted', EROFS: 'read-only file system', ENOSPC: 'no space left on the device', EEXIST: 'it already exists', EIO: 'input/output error',
+  EINVAL: 'not a writable file',
+};
+
+/** A failed read or write of a path the user gave (-o into a missing folder, onto a folder or
+ * /proc/version) is bad input, named with its path, not an internal error. */
+function fileSystemError(e: unknown): ChainruleError | undefined {
+  if (!(e instanceof Error)) return undefined;
+  const { code, path, syscall } = e as NodeJS.ErrnoException;
+  if (typeof code !== 'string' || typeof path !== 'string' || !FS_REASONS[code]) return undefined;
+  const verb = syscall === 'mkdir' ? 'create the folder' : syscall === 'scandir' || syscall === 'read' ? 'read' : 'write';
+  return new ChainruleError(`cannot ${verb} ${path}: ${FS_REASONS[code]}`, { hint: code === 'ENOENT' && verb === 'write' ? 'create the folder first, or write somewhere else' : undefined });
+}
+
+/** Writes an output file the user named (-o); any failure is reported with that name. */
+export function writeOutput(path: string, data: string | Uint8Array): void {
+  try {
+    writeFileSync(path, data);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw fileSystemError(Object.assign(new Error(), { code, path, syscall: 'open' })) ?? new ChainruleError(`cannot write ${path}: ${code ?? (e as Error).message}`);
+  }
+}
+
+/** An option that must be a whole number in [min, max]: `--points 0`, `-3`, `abc` are bad input. */
+export function integerOption(name: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!/^[+-]?\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new ChainruleError(`${name} takes a whole number, not ${value}`, { hint: `${name} ${min === max ? min : `${min}…${max}`}` });
+  if (n < min || n > max) throw new ChainruleError(`${name} is ${n}; it must be between ${min} and ${max}`, { hint: n > max ? `the limit keeps a run within seconds; use ${name} ${max} or less` : undefined });
+  return n;
+}
+
+/** An option that must be a positive finite number (`--tolerance 1e-6`). */
+export function positiveNumberOption(name: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new ChainruleError(`${name} takes a positive number, not ${value}`, { hint: `${name} 1e-6` });
+  return n;
 }
 
 export function splitList(value: string): string[] {

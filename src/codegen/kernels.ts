@@ -585,7 +585,9 @@ function emitLoop(instr: Extract<Instr, { kind: 'loop' }>, ctx: KernelContext): 
   /** Stores (or only binds) one element of a map's output. */
   const write = (out: Value, value: Expr, c: ElementCompiler): Stmt[] => {
     const target = at(ctx.value(out), isVectorShaped(out) ? I : c.flat(out, 'i', 'j'));
-    if (!readInside.has(out)) return [A.assign(target, value)];
+    // A local read by nothing inside the nest is read by nothing at all (fuse.ts): it has no
+    // storage to write, and nothing to compute.
+    if (!readInside.has(out)) return instr.locals.has(out) ? [] : [A.assign(target, value)];
     const name = instr.locals.has(out) ? (ctx.value(out) as Extract<Expr, { k: 'id' }>).name : ctx.fresh('e');
     bound.set(out, A.id(name));
     return [A.constDecl(name, value), ...(instr.locals.has(out) ? [] : [A.assign(target, A.id(name))])];

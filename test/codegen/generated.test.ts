@@ -86,6 +86,10 @@ const COOKBOOK: Case[] = [
   { name: 'batched MLP (bias gradients (…)𝟙, fused layers)', source: 'H = relu(W₁X + b₁𝟙ᵀ)\nŶ = W₂H + b₂𝟙ᵀ\nL = ½‖Ŷ − Y‖²/B', where: 'X: n×B; Y: k×B; W₁: m×n; b₁: m; W₂: k×m; b₂: k', wrt: ['W₁', 'b₁', 'W₂', 'b₂'] },
   { name: 'batched tanh layer, one input unit', source: 'H = tanh(w₁X + b₁𝟙ᵀ)\nL = ‖W₂H − Y‖²', where: 'w₁, b₁: h; X: 1×B; W₂: 1×h; Y: 1×B', wrt: ['w₁', 'b₁', 'W₂'] },
   { name: 'products heading fused loops (ABᵀ element by element, AᵀD row by row)', source: '‖ABᵀ − C‖² + 𝟙ᵀrelu(AᵀD + E)𝟙', where: 'A, B: n×m; C: n×n; D: n×k; E: m×k', wrt: ['A', 'B', 'C', 'D', 'E'] },
+  // #18: a fused loop kept a ones vector nothing read in a local, then wrote it as an array
+  // (ReferenceError: t26 is not defined), for sum(A⁻¹y) and its relatives.
+  { name: 'sum of a solve: sum(A⁻¹y)', source: 'sum((A + 4I)⁻¹y)', where: 'y: n; A: n×n', wrt: ['y', 'A'] },
+  { name: 'sums of solves and products: sum(A⁻ᵀy) + sum(Ay) + sum(A⁻¹B)', source: 'sum((A + 4I)⁻ᵀy) + sum(Ay) + sum((A + 4I)⁻¹B) + 𝟙ᵀ(B + 4I)⁻¹y', where: 'y: n; A, B: n×n', wrt: ['y', 'A', 'B'] },
   { name: 'max, min, hadamard', source: '𝟙ᵀmax(x, y) + 𝟙ᵀmin(x ⊙ y, z)', where: 'x, y, z: n', wrt: ['x', 'y', 'z'] },
 ];
 

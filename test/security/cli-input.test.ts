@@ -86,3 +86,38 @@ describe('values', () => {
     expect(r.stderr).toBe('error: the value of x at entry 2 is not a finite number\nhint: a number beyond ±1.8e308 (like 1e400) overflows a double; values must be finite\n');
   });
 });
+
+describe('options and outputs', () => {
+  it('check refuses --points, --seed and --tolerance that are not in range (exit 2, not "NaN over 0 points")', () => {
+    const cases: [string[], RegExp][] = [
+      [['--points', '0'], /^error: --points is 0; it must be between 1 and 1000\n$/],
+      [['--points', '-3'], /^error: --points takes a whole number, not −3\nhint: --points 1…1000\n$/],
+      [['--points', 'abc'], /^error: --points takes a whole number, not abc\n/],
+      [['--points', '100000000'], /^error: --points is 100000000; it must be between 1 and 1000\nhint: the limit keeps a run within seconds/],
+      [['--tolerance', '-1'], /^error: --tolerance takes a positive number, not −1\n/],
+      [['--tolerance', 'abc'], /^error: --tolerance takes a positive number, not abc\n/],
+      [['--seed', 'abc'], /^error: --seed takes a whole number, not abc\n/],
+    ];
+    for (const [args, message] of cases) {
+      const r = chainrule(['check', 'xᵀx', '--wrt', 'x', ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+    }
+    const ok = chainrule(['check', 'xᵀx', '--wrt', 'x', '--points', '2', '--seed', '7', '--tolerance', '1e-6']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^ok {3}∂\/∂x = 2x {3}relative error \S+ over 2 points\n$/);
+  });
+
+  it('-o into a missing folder, onto a folder or onto /proc/version is bad input naming the path', () => {
+    const cases: [string, RegExp][] = [
+      [path.join(tmp, 'missing', 'dir', 'm.ts'), /^error: cannot write .*missing\/dir\/m\.ts: no such file or folder\nhint: create the folder first/],
+      [tmp, /^error: cannot write .*chainrule-cli-input-\w+: it is a folder\n$/],
+      ['/proc/version', /^error: cannot write \/proc\/version: (input\/output error|permission denied|read-only file system|not permitted)\n$/],
+    ];
+    for (const [out, message] of cases) {
+      const r = chainrule(['codegen', 'xᵀx', '--wrt', 'x', '-o', out]);
+      expect(r.code, out).toBe(2);
+      expect(r.stderr, out).toMatch(message);
+    }
+  });
+});

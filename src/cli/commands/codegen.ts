@@ -1,11 +1,10 @@
 // codegen: the value and gradient of an expression as a dependency-free TypeScript (or JavaScript)
 // module, specialized to fixed sizes with --dims.
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Lang } from '../../compile.ts';
 import { generate } from '../../compile.ts';
 import { ChainruleError } from '../../errors.ts';
-import { parseDims, runOn, splitList } from '../io.ts';
+import { parseDims, runOn, splitList, writeOutput } from '../io.ts';
 
 interface CodegenFlags {
   wrt: string;
@@ -69,7 +68,7 @@ or passed as the second argument: valueAndGrad(input, { h: 64 }).
       return runOn(expr, o.debug, (source) => {
         const text = generate(source, { wrt: splitList(o.wrt), where: o.where, of: o.of, dims: parseDims(o.dims), lang: langOf(o), command: commandLine(expr, o), hessian: o.hessian });
         if (o.output) {
-          writeFileSync(o.output, text);
+          writeOutput(o.output, text);
           process.stderr.write(`wrote ${o.output}\n`);
         } else process.stdout.write(text);
       });

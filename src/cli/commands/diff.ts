@@ -6,8 +6,12 @@ import { hessian, jacobian } from '../../jacobian/index.ts';
 import { checkHessians, checkJacobians } from '../../jacobian/check.ts';
 import type { Layout } from '../../diff/index.ts';
 import { describeShape } from '../../ir/shape.ts';
-import { examples, EXIT, parseDims, readJson, runOn, splitList } from '../io.ts';
+import { examples, EXIT, integerOption, parseDims, positiveNumberOption, readJson, runOn, splitList } from '../io.ts';
+
 import { formatValue } from './language.ts';
+
+/** Finite differences cost 2·(entries) evaluations per point: more than 1000 points is never needed. */
+const MAX_CHECK_POINTS = 1000;
 
 
 interface DiffFlags {
@@ -98,6 +102,9 @@ export function registerDiffCommands(program: Command): void {
     .addHelpText('after', examples(["chainrule check '‖Wx − x‖²' --wrt W,x", "chainrule check 'tanh(Wx)' --wrt x --where 'W: m×n' --jacobian", "chainrule check '𝟙ᵀexp(Ax)' --wrt x --hessian", "chainrule check 'L = −½ tr((αAAᵀ + β⁻¹I)⁻¹BBᵀ)' --wrt A,B --where 'A, B: n×n'"]) + '\nExit code 3 when some relative error exceeds the tolerance.\n')
     .action((expr: string, o: DiffFlags & { points: string; seed: string; tolerance: string; jacobian?: boolean; hessian?: boolean }) => {
       return runOn(expr, o.debug, (source) => {
+        const points = integerOption('--points', o.points, 1, MAX_CHECK_POINTS);
+        const seed = integerOption('--seed', o.seed, 0, 2 ** 32 - 1);
+        const tolerance = positiveNumberOption('--tolerance', o.tolerance);
         const model = parse(source, { where: o.where, of: o.of });
         if (o.jacobian || o.hessian) {
           const options = { points: Number(o.points), seed: Number(o.seed) };
@@ -122,8 +129,7 @@ export function registerDiffCommands(program: Command): void {
           return ok ? EXIT.ok : EXIT.mismatch;
         }
         const result = differentiate(model, splitList(o.wrt));
-        const checks = checkGradients(model, result.derivatives, { points: Number(o.points), seed: Number(o.seed) });
-        const tolerance = Number(o.tolerance);
+        const checks = checkGradients(model, result.derivatives, { points, seed });
         const ok = checks.every((c) => c.relativeError <= tolerance);
         if (o.format === 'json') process.stdout.write(`${JSON.stringify({ ok, tolerance, checks }, null, 2)}\n`);
         else {

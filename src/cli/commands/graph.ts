@@ -1,11 +1,10 @@
 // graph: the computation graph as DOT, SVG (Graphviz in wasm), TikZ or Mermaid, optionally with
 // the forward value and the gradient on every node.
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { bindValues, findVariable, parse } from '../../api.ts';
 import { ChainruleError } from '../../errors.ts';
 import { buildGraph, dotToSvg, toDot, toMermaid, toTikz } from '../../graph/index.ts';
-import { parseDims, readJson, runOn, splitList } from '../io.ts';
+import { parseDims, readJson, runOn, splitList, writeOutput } from '../io.ts';
 
 interface GraphFlags {
   granularity?: string;
@@ -61,7 +60,7 @@ Examples:
         const graph = buildGraph(model, { wrt, at, granularity: o.granularity === 'operation' ? 'operation' : 'step', layout: o.layout });
         const text = format === 'dot' ? toDot(graph) : format === 'svg' ? await dotToSvg(toDot(graph)) : format === 'tikz' ? await toTikz(graph) : toMermaid(graph);
         if (o.output) {
-          writeFileSync(o.output, text);
+          writeOutput(o.output, text);
           process.stderr.write(`wrote ${o.output}\n`);
         } else process.stdout.write(text);
       });

@@ -1,9 +1,9 @@
 // plot: scalar functions of one variable, with their symbolic derivatives overlaid.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { ChainruleError } from '../../errors.ts';
-import { examples, readSource, run } from '../io.ts';
+import { examples, readSource, run, writeOutput } from '../io.ts';
 
 
 interface PlotFlags {
@@ -59,7 +59,7 @@ export function registerPlotCommand(program: Command): void {
         if (!o.output) throw new ChainruleError('say where to write the plot', { hint: '-o plot.svg (or --format json to print the curves)' });
         const svg = await renderSvg(functionPlotSpec(series, { title: o.title, range }));
         mkdirSync(dirname(o.output), { recursive: true });
-        writeFileSync(o.output, svg);
+        writeOutput(o.output, svg);
         if (o.format !== 'json') process.stderr.write(`wrote ${o.output}: ${series.map((s) => s.label).join('; ')}\n`);
       }, { debug: o.debug });
     });

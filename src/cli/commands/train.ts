@@ -1,13 +1,13 @@
 // train: the EECS 189 ReLU-SGD experiment on chainrule's generated gradient code, with its plots.
 // gradient-cost: one SGD step with finite-difference vs backprop gradients, timed at growing sizes.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { ChainruleError } from '../../errors.ts';
 import type { TargetName } from '../../train/data.ts';
 import { TARGET_NAMES } from '../../train/data.ts';
 import { DEFAULT_CONFIG, trainingConfig } from '../../train/sgd.ts';
-import { examples, run, splitList } from '../io.ts';
+import { examples, run, splitList, writeOutput } from '../io.ts';
 
 
 interface TrainFlags {
@@ -137,7 +137,7 @@ See also: chainrule gradient-cost (finite differences vs backprop).`)
         const measured = measureGradientCost({ sizes, config, budget, kernelFor: (h) => generatedKernel(h, config.batchSize, PARAMETER_NAMES) });
         if (o.output) {
           mkdirSync(dirname(o.output), { recursive: true });
-          writeFileSync(o.output, await renderSvg(growthSpec(measured)));
+          writeOutput(o.output, await renderSvg(growthSpec(measured)));
         }
         if (o.format === 'json') {
           process.stdout.write(`${JSON.stringify(measured, null, 2)}\n`);
