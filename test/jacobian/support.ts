@@ -12,24 +12,8 @@ import { linearMapTensor } from '../../src/jacobian/index.ts';
 import { kroneckerTensor } from '../../src/jacobian/kronecker.ts';
 import { kinkDistance } from '../check/support.ts';
 
-/** ∂output/∂variable by central differences: rows index output entries, columns the variable's, both row-major. */
-export function numericJacobian(output: Node, variable: VariableInfo, values: Map<string, Tensor>, dims: DimSizes, step = 1e-6): Tensor {
-  const x = values.get(variable.key) as Tensor;
-  let out: Tensor | undefined;
-  for (let j = 0; j < x.data.length; j++) {
-    const h = step * Math.max(1, Math.abs(x.data[j]));
-    const at = (delta: number) => {
-      const data = Float64Array.from(x.data);
-      data[j] += delta;
-      return evaluate(output, new Map(values).set(variable.key, { rows: x.rows, cols: x.cols, data }), dims);
-    };
-    const plus = at(h);
-    const minus = at(-h);
-    out ??= tensor(plus.data.length, x.data.length);
-    for (let i = 0; i < plus.data.length; i++) out.data[i * x.data.length + j] = (plus.data[i] - minus.data[i]) / (2 * h);
-  }
-  return out as Tensor;
-}
+/** ∂output/∂variable by central differences (the one `chainrule check --jacobian` uses). */
+export { numericJacobian } from '../../src/jacobian/check.ts';
 
 /** ‖a − b‖ / max(‖a‖, ‖b‖, floor). */
 export function relative(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-3): number {

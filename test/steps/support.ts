@@ -8,6 +8,7 @@ import { finiteDifference, randomDims, randomValues, relativeError, rng } from '
 import type { Layout } from '../../src/diff/index.ts';
 import type { Tensor } from '../../src/eval/index.ts';
 import { evaluate, transposeTensor } from '../../src/eval/index.ts';
+import { numericJacobian } from '../../src/jacobian/check.ts';
 import * as C from '../../src/ir/construct.ts';
 import type { Node } from '../../src/ir/node.ts';
 import type { Computation, Sheet } from '../../src/key/index.ts';
@@ -124,21 +125,7 @@ export function checkDerivation(model: Model, d: Derivation, points = 2, seed = 
  */
 function checkLocal(via: Step, u: Node, local: Node, values: Map<string, Tensor>, dims: Record<string, number>, numerator: boolean, compare: (what: string, got: Tensor, want: Tensor) => void): void {
   const wrt = u as Extract<Node, { op: 'var' }>;
-  const x = values.get(wrt.attr.key)!;
-  const at = (j: number, delta: number): Float64Array => {
-    const data = Float64Array.from(x.data);
-    data[j] += delta;
-    return evaluate(via.expr, new Map(values).set(wrt.attr.key, { rows: x.rows, cols: x.cols, data }), dims).data as Float64Array;
-  };
-  const m = x.data.length;
-  const n = evaluate(via.expr, values, dims).data.length;
-  const jacobian = { rows: n, cols: m, data: new Float64Array(n * m) };
-  for (let j = 0; j < m; j++) {
-    const h = 1e-6 * Math.max(1, Math.abs(x.data[j]));
-    const plus = at(j, h);
-    const minus = at(j, -h);
-    for (let i = 0; i < n; i++) jacobian.data[i * m + j] = (plus[i] - minus[i]) / (2 * h);
-  }
+  const jacobian = numericJacobian(via.expr, { key: wrt.attr.key, node: wrt } as VariableInfo, values, dims);
   const analytic = evaluate(local, values, dims);
   compare('', analytic, numerator ? jacobian : transposeTensor(jacobian));
 }
