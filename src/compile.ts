@@ -10,6 +10,8 @@ import type { ModuleSpec, SecondOrderSpec } from './codegen/module.ts';
 import { DIRECTION_INPUT } from './codegen/module.ts';
 import { hessian, hessianVectorProduct } from './jacobian/index.ts';
 import type { Lang } from './codegen/print.ts';
+import type { PythonLang, PythonSpec } from './codegen/python.ts';
+import { emitPython, isPythonLang } from './codegen/python.ts';
 import { ChainruleError } from './errors.ts';
 import { lower } from './lower/lower.ts';
 import { transpose } from './ir/construct.ts';
@@ -17,7 +19,9 @@ import { isColumn, isScalar } from './ir/shape.ts';
 import { print } from './print/index.ts';
 import { identifierFor } from './print/names.ts';
 
-export type { Lang };
+export type { Lang, PythonLang };
+/** Every language `generate` writes: TypeScript, JavaScript, and Python (NumPy, PyTorch, JAX). */
+export type GenerateLang = Lang | PythonLang;
 
 export interface CompileOptions {
   /** Variables to differentiate with respect to: `['W', 'x']` or `'W,x'`. */
@@ -68,7 +72,8 @@ export function moduleSpec(source: string, options: CompileOptions): { spec: Mod
 }
 
 /** The module description for a typed model and its (simplified) derivatives. */
-export function moduleSpecFor(model: Model, derivatives: readonly GeneratedDerivative[], options: Omit<CompileOptions, 'wrt'> = {}): ModuleSpec {
+/** The ASCII key of every variable (by variable key), and the labels of nodes in the user's names. */
+function namesFor(model: Model, options: Omit<CompileOptions, 'wrt'>): { keys: Map<string, string>; label: (node: Node) => string } {
   const dims = options.dims ?? {};
   for (const d of Object.keys(dims)) {
     if (!model.dims.includes(d)) throw new ChainruleError(`--dims gives ${d}, which is not a size of the expression`, { hint: model.dims.length ? `its sizes are ${model.dims.join(', ')}` : 'the expression has no symbolic sizes' });
@@ -83,7 +88,12 @@ export function moduleSpecFor(model: Model, derivatives: readonly GeneratedDeriv
     keys.set(v.key, key);
   }
   const fold = inDefinitions(model);
-  const label = (node: Node): string => print(fold(node, { keepRoot: true }), 'unicode');
+  return { keys, label: (node: Node): string => print(fold(node, { keepRoot: true }), 'unicode') };
+}
+
+export function moduleSpecFor(model: Model, derivatives: readonly GeneratedDerivative[], options: Omit<CompileOptions, 'wrt'> = {}): ModuleSpec {
+  const dims = options.dims ?? {};
+  const { keys, label } = namesFor(model, options);
   const ids = { next: 1 };
   const lowerOptions = { dims, inputKey: (k: string) => keys.get(k) as string, label, ids };
   const second = options.hessian ? secondOrderSpec(model, derivatives, keys, lowerOptions) : undefined;
@@ -130,9 +140,44 @@ function secondOrderSpec(model: Model, derivatives: readonly GeneratedDerivative
   };
 }
 
-/** The module text: TypeScript (default) or JavaScript, an ES module with no imports. */
-export function generate(source: string, options: CompileOptions & { lang?: Lang }): string {
-  return emitModule(moduleSpec(source, options).spec, { lang: options.lang ?? 'ts', form: 'module' });
+/** The description of a Python module: the same simplified value and gradient nodes the JS lowering gets. */
+export function pythonSpecFor(model: Model, derivatives: readonly GeneratedDerivative[], options: Omit<CompileOptions, 'wrt'> = {}): PythonSpec {
+  const { keys, label } = namesFor(model, options);
+  return {
+    source: model.source,
+    where: options.where,
+    command: options.command,
+    outputName: model.output.display ?? 'f',
+    outputFormula: label(model.output.node),
+    output: model.output.node,
+    inputs: model.variables.map((v) => ({ key: keys.get(v.key) as string, display: v.display, rows: v.shape.rows, cols: v.shape.cols, symmetric: v.node.op === 'var' && v.node.attr.symmetric })),
+    gradients: derivatives.map((d) => ({ key: keys.get(d.variable.key) as string, display: d.variable.display, formula: d.unicode, node: d.node })),
+    dims: options.dims ?? {},
+    sizes: model.dims,
+    inputKey: (k) => keys.get(k) as string,
+    label,
+  };
+}
+
+export interface GenerateOptions extends CompileOptions {
+  /** ts (default), js, or a Python module: numpy, torch, jax. */
+  readonly lang?: GenerateLang;
+  /** Python (numpy) only: append `check_gradients()`, a finite-difference self-test. */
+  readonly check?: boolean;
+}
+
+/** The module text: TypeScript (default) or JavaScript, an ES module with no imports; or a Python module. */
+export function generate(source: string, options: GenerateOptions): string {
+  const lang = options.lang ?? 'ts';
+  if (isPythonLang(lang)) {
+    if (options.hessian) throw new ChainruleError('--hessian is available for --lang ts and js, not yet for Python', { hint: 'generate the Python module without --hessian' });
+    const model = parse(source, { where: options.where, of: options.of });
+    const wrt = typeof options.wrt === 'string' ? options.wrt.split(',').map((s) => s.trim()).filter(Boolean) : options.wrt;
+    const diff = differentiate(model, wrt);
+    return emitPython(pythonSpecFor(model, diff.derivatives, options), { lang, check: options.check });
+  }
+  if (options.check) throw new ChainruleError('--check is available for --lang numpy', { hint: 'generate with --lang numpy --check' });
+  return emitModule(moduleSpec(source, options).spec, { lang, form: 'module' });
 }
 
 /** Compiles to functions in this process. Each call creates its functions exactly once (one

@@ -13,4 +13,4 @@ export { simplify, Simplifier } from './simplify/index.ts';
 export { evaluate } from './eval/index.ts';
 export { checkGradients } from './check/index.ts';
 export { compile, generate } from './compile.ts';
-export type { Compiled, CompiledInputs, CompileOptions, Lang } from './compile.ts';
+export type { Compiled, CompiledInputs, CompileOptions, GenerateLang, GenerateOptions, Lang, PythonLang } from './compile.ts';

@@ -1,0 +1,921 @@
+// Python modules (NumPy, PyTorch, JAX) printed from the simplified value + gradient DAG: the same
+// hash-consed IR the JS lowering consumes, one printing rule per op. Array code stays array code:
+// products are `@` (matrix chains in the cheapest order), K⁻¹B is a solve (Cholesky with an LU
+// fallback for symmetric K in NumPy), log|K| is slogdet, σ/softplus/log-sum-exp/softmax are the
+// stable forms, and a node used more than once is computed once into a local.
+//
+// Representation: a scalar is a 0-d value, a vector (column n×1 or row 1×n) a 1-D array of length
+// n, a matrix 2-D. The IR shapes keep the orientation, so a column times a row is an outer product
+// and a row times a column a dot product.
+//
+// User text (sources, names as written, formulas) reaches the text in exactly two places, each
+// through one function: comments and docstrings through `pythonCommentText`, string literals
+// through `pythonString`. Identifiers are checked by `pythonIdentifier`.
+import type { Node, NodeOf, Op } from '../ir/node.ts';
+import { topoSort } from '../ir/node.ts';
+import * as Q from '../ir/rational.ts';
+import type { Dim } from '../ir/shape.ts';
+import { ChainruleError, internalError } from '../errors.ts';
+
+export const PYTHON_LANGS = ['numpy', 'torch', 'jax'] as const;
+export type PythonLang = (typeof PYTHON_LANGS)[number];
+export const isPythonLang = (lang: string): lang is PythonLang => (PYTHON_LANGS as readonly string[]).includes(lang);
+
+// ---- escaping -----------------------------------------------------------------------------------
+
+/** Every character Python's str.splitlines() treats as a line end (\n \r \v \f \x1c-\x1e \x85
+ * U+2028 U+2029); the tokenizer itself ends lines only at \n and \r, but docstrings shown by help()
+ * and editors split at all of them. */
+const PY_LINE_END = /[\n\r\u000b\u000c\u001c-\u001e\u0085\u2028\u2029]/;
+
+/** Characters never written raw: every control (C0, DEL, C1), the line ends above, bidirectional
+ * overrides and isolates (Trojan Source), zero-width format characters, the BOM, and lone surrogates
+ * (a Python source file must be valid UTF-8, which cannot hold them). */
+const PY_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb\ud800-\udfff]/gu;
+
+/** A Python escape for one unsafe character (valid in a string literal and a docstring). */
+function pythonEscape(c: string): string {
+  const code = c.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** Backslashes and double quotes escaped, unsafe characters as \x/\u escapes. */
+const escapeBody = (text: string): string => text.replace(/[\\"]/g, (c) => `\\${c}`).replace(PY_UNSAFE, pythonEscape);
+
+/**
+ * The one way text enters a comment or a docstring. The result is one line with no line end of any
+ * kind, no raw control or bidi character, no unescaped backslash and no double quote, so it can
+ * neither end a `#` comment nor close a `"""` docstring, and inside a docstring its escapes decode
+ * back to the original text. Asserted, not assumed.
+ */
+export function pythonCommentText(text: string): string {
+  const safe = escapeBody(text);
+  if (PY_LINE_END.test(safe) || /(^|[^\\])"/.test(safe)) throw internalError('Python comment text escaped incompletely');
+  return safe;
+}
+
+/** The one way text becomes a Python string literal: double-quoted, one line, escapes as above. */
+export function pythonString(text: string): string {
+  const body = escapeBody(text);
+  if (PY_LINE_END.test(body)) throw internalError('Python string literal escaped incompletely');
+  return `"${body}"`;
+}
+
+const PY_KEYWORDS = new Set([
+  'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else', 'except', 'finally',
+  'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield',
+  'match', 'case', 'type', '_',
+]);
+
+/** A local name: an ASCII identifier that is not a keyword, or an internal error. */
+function pythonIdentifier(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || PY_KEYWORDS.has(name)) throw internalError(`not a safe Python identifier: ${JSON.stringify(name)}`);
+  return name;
+}
+
+// ---- the module description -------------------------------------------------------------------
+
+export interface PythonInput {
+  /** ASCII key of the inputs dict: `W1`, `alpha`. */
+  readonly key: string;
+  /** As written: `W⁽¹⁾`, `α`. */
+  readonly display: string;
+  readonly rows: Dim;
+  readonly cols: Dim;
+  readonly symmetric: boolean;
+}
+
+export interface PythonGradient {
+  readonly key: string;
+  readonly display: string;
+  readonly formula: string;
+  readonly node: Node;
+}
+
+export interface PythonSpec {
+  readonly source: string;
+  readonly where?: string;
+  readonly command?: string;
+  readonly outputName: string;
+  readonly outputFormula: string;
+  readonly output: Node;
+  readonly inputs: readonly PythonInput[];
+  readonly gradients: readonly PythonGradient[];
+  /** Sizes fixed at generation. */
+  readonly dims: Readonly<Record<string, number>>;
+  /** Every symbolic size of the expression. */
+  readonly sizes: readonly string[];
+  /** The ASCII key of each variable (by variable key). */
+  readonly inputKey: (variableKey: string) => string;
+  /** Unicode text of a node, for the comments above shared values. */
+  readonly label: (node: Node) => string;
+}
+
+export interface PythonOptions {
+  readonly lang: PythonLang;
+  /** Append `check_gradients()`, a finite-difference self-test. */
+  readonly check?: boolean;
+}
+
+// ---- expressions with precedence --------------------------------------------------------------
+
+/** Python precedence levels (the language reference, lowest first). */
+const P = { cond: 1, compare: 5, additive: 10, multiplicative: 11, unary: 12, power: 13, primary: 15, atom: 16 } as const;
+
+interface Code {
+  readonly text: string;
+  readonly level: number;
+}
+
+const code = (text: string, level: number): Code => ({ text, level });
+const atom = (text: string): Code => code(text, P.atom);
+const wrap = (c: Code, min: number): string => (c.level < min ? `(${c.text})` : c.text);
+const call = (f: string, ...args: Code[]): Code => code(`${f}(${args.map((a) => a.text).join(', ')})`, P.primary);
+
+function pythonNumber(x: number): string {
+  if (Number.isNaN(x)) return 'math.nan';
+  if (x === Infinity) return 'math.inf';
+  if (x === -Infinity) return '-math.inf';
+  if (Object.is(x, -0)) return '-0.0';
+  if (Number.isInteger(x) && Math.abs(x) < 1e15) return `${x}.0`;
+  return String(x);
+}
+
+/** Shape kinds of the array representation. */
+type Kind = 'scalar' | 'vector' | 'matrix';
+const kindOf = (n: { shape: { rows: Dim; cols: Dim } }): Kind => (n.shape.rows === 1 && n.shape.cols === 1 ? 'scalar' : n.shape.rows === 1 || n.shape.cols === 1 ? 'vector' : 'matrix');
+const isColumnVector = (s: { rows: Dim; cols: Dim }): boolean => s.cols === 1 && s.rows !== 1;
+const isRowVector = (s: { rows: Dim; cols: Dim }): boolean => s.rows === 1 && s.cols !== 1;
+
+/** What differs between NumPy, PyTorch and JAX: the namespace and a few spellings. */
+interface Target {
+  readonly ns: string;
+  readonly imports: readonly string[];
+  readonly arrayType: string;
+  /** Functions of the namespace with the same name in all three (exp, log, …). */
+  readonly sigmoid: string;
+  readonly logSigmoid: string;
+  readonly softplus: string;
+  readonly relu: string;
+  readonly softmax: string;
+  readonly logsumexp: string;
+  /** Extra keyword arguments of array constructors (`**_like`: dtype and device in torch). */
+  readonly ctorArgs: string;
+  readonly copy: (x: string) => string;
+  readonly indicator: (test: string) => string;
+}
+
+const TARGETS: Record<PythonLang, Target> = {
+  numpy: {
+    ns: 'np',
+    imports: ['import math', '', 'import numpy as np'],
+    arrayType: 'numpy.ndarray',
+    sigmoid: '_sigmoid',
+    logSigmoid: '_log_sigmoid',
+    softplus: '_softplus',
+    relu: '_relu',
+    softmax: '_softmax',
+    logsumexp: '_logsumexp',
+    ctorArgs: '',
+    copy: (x) => `np.array(${x})`,
+    indicator: (test) => `np.where(${test}, 1.0, 0.0)`,
+  },
+  torch: {
+    ns: 'torch',
+    imports: ['import math', '', 'import torch'],
+    arrayType: 'torch.Tensor',
+    sigmoid: 'torch.sigmoid',
+    logSigmoid: 'torch.nn.functional.logsigmoid',
+    softplus: '_softplus',
+    relu: 'torch.relu',
+    softmax: '_softmax',
+    logsumexp: '_logsumexp',
+    ctorArgs: ', **_like',
+    copy: (x) => `${x}.clone()`,
+    indicator: (test) => `(${test}).to(_like["dtype"])`,
+  },
+  jax: {
+    ns: 'jnp',
+    imports: ['import math', '', 'import jax', 'import jax.numpy as jnp', 'import jax.scipy.special'],
+    arrayType: 'jax.Array',
+    sigmoid: 'jax.nn.sigmoid',
+    logSigmoid: 'jax.nn.log_sigmoid',
+    softplus: '_softplus',
+    relu: '_relu',
+    softmax: '_softmax',
+    logsumexp: '_logsumexp',
+    ctorArgs: '',
+    copy: (x) => x,
+    indicator: (test) => `jnp.where(${test}, 1.0, 0.0)`,
+  },
+};
+
+/** Numerically stable helpers, per target, emitted only when used. */
+const HELPERS: Record<PythonLang, Record<string, readonly string[]>> = {
+  numpy: {
+    _sigmoid: ['def _sigmoid(x):', '    """σ(x) = 1/(1 + e⁻ˣ) without overflow: e^−|x| never exceeds 1."""', '    e = np.exp(-np.abs(x))', '    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))'],
+    _log_sigmoid: ['def _log_sigmoid(x):', '    """log σ(x) = −softplus(−x): finite at x = −1000, where σ(x) underflows."""', '    return -np.logaddexp(0.0, -x)'],
+    _softplus: ['def _softplus(x):', '    """softplus(x) = log(1 + eˣ), no overflow at x = 1000."""', '    return np.logaddexp(0.0, x)'],
+    _relu: ['def _relu(x):', '    """relu(x) = max(x, 0)."""', '    return np.maximum(x, 0.0)'],
+    _softmax: ['def _softmax(x):', '    """softmax(x), shifted by the maximum so that inputs of ±1000 stay finite."""', '    e = np.exp(x - np.max(x))', '    return e / np.sum(e)'],
+    _logsumexp: ['def _logsumexp(x):', '    """log Σ exp(xᵢ), shifted by the maximum so that inputs of ±1000 stay finite."""', '    m = np.max(x)', '    return m + np.log(np.sum(np.exp(x - m)))'],
+    _logdet: [
+      'def _logdet(K):',
+      '    """log|K| from slogdet: −inf when K is singular, nan when det K < 0 (as log of a negative number)."""',
+      '    sign, logabs = np.linalg.slogdet(K)',
+      '    return np.where(sign > 0, logabs, np.where(sign == 0, -np.inf, np.nan))',
+    ],
+    _spd_factor: [
+      'def _spd_factor(K):',
+      '    """Factors a symmetric K once for several solves: Cholesky when K is positive definite, else LU."""',
+      '    try:',
+      '        return True, scipy.linalg.cho_factor(K, check_finite=False)',
+      '    except np.linalg.LinAlgError:',
+      '        return False, scipy.linalg.lu_factor(K, check_finite=False)',
+    ],
+    _spd_solve: [
+      'def _spd_solve(factor, B):',
+      '    """K⁻¹B from _spd_factor(K)."""',
+      '    cholesky, f = factor',
+      '    return scipy.linalg.cho_solve(f, B, check_finite=False) if cholesky else scipy.linalg.lu_solve(f, B, check_finite=False)',
+    ],
+  },
+  torch: {
+    _softplus: ['def _softplus(x):', '    """softplus(x) = log(1 + eˣ), no overflow at x = 1000 (and no threshold approximation)."""', '    return torch.logaddexp(x, torch.zeros_like(x))'],
+    _softmax: ['def _softmax(x):', '    """softmax(x), stable (torch shifts by the maximum)."""', '    return torch.softmax(x, dim=0)'],
+    _logsumexp: ['def _logsumexp(x):', '    """log Σ exp(xᵢ), stable (torch shifts by the maximum)."""', '    return torch.logsumexp(x.reshape(-1), dim=0)'],
+    _logdet: [
+      'def _logdet(K):',
+      '    """log|K| from slogdet: −inf when K is singular, nan when det K < 0 (as log of a negative number)."""',
+      '    sign, logabs = torch.linalg.slogdet(K)',
+      '    return torch.where(sign > 0, logabs, torch.where(sign == 0, -torch.inf, torch.nan))',
+    ],
+  },
+  jax: {
+    _softplus: ['def _softplus(x):', '    """softplus(x) = log(1 + eˣ), no overflow at x = 1000."""', '    return jnp.logaddexp(0.0, x)'],
+    _relu: ['def _relu(x):', '    """relu(x) = max(x, 0)."""', '    return jnp.maximum(x, 0.0)'],
+    _softmax: ['def _softmax(x):', '    """softmax(x), shifted by the maximum so that inputs of ±1000 stay finite."""', '    return jax.nn.softmax(x)'],
+    _logsumexp: ['def _logsumexp(x):', '    """log Σ exp(xᵢ), shifted by the maximum so that inputs of ±1000 stay finite."""', '    return jax.scipy.special.logsumexp(x)'],
+    _logdet: [
+      'def _logdet(K):',
+      '    """log|K| from slogdet: −inf when K is singular, nan when det K < 0 (as log of a negative number)."""',
+      '    sign, logabs = jnp.linalg.slogdet(K)',
+      '    return jnp.where(sign > 0, logabs, jnp.where(sign == 0, -jnp.inf, jnp.nan))',
+    ],
+  },
+};
+
+function notGeneratable(what: string): never {
+  throw new ChainruleError(`${what} is an abstract function: generated code needs a concrete one`, {
+    hint: 'write a built-in in its place (tanh, σ, relu, softplus, exp), e.g. tanh(W⁽¹⁾x + b) for Φ(W⁽¹⁾x + b)',
+  });
+}
+
+/** Estimated size of a symbolic dimension when choosing a multiplication order. */
+const ASSUMED_SIZE = 100;
+const estimate = (d: Dim): number => (typeof d === 'number' ? d : ASSUMED_SIZE);
+
+/** A factor of a product chain: its shape and code. */
+interface Part {
+  readonly rows: Dim;
+  readonly cols: Dim;
+  readonly code: Code;
+}
+
+/** A chain item before solves are placed: a part, or K⁻¹ (K⁻ᵀ) waiting for a neighbour. */
+type ChainItem = { readonly kind: 'part'; readonly part: Part } | { readonly kind: 'inverse'; readonly matrix: Node; readonly transposed: boolean };
+
+// ---- the body printer ---------------------------------------------------------------------------
+
+/** Names for locals: nothing shadows a module name, a helper or another local. */
+class Names {
+  // Module-level names start with _ or are upper case; locals never start with _.
+  private readonly taken = new Set(['np', 'scipy', 'torch', 'jax', 'jnp', 'math', 'inputs', 'dims', 'sizes', 'value', 'value_and_grad', 'grad', 'check_gradients', 'arrays', '_like', 'INPUTS', 'SIZES']);
+  private counter = 0;
+
+  claim(wanted: string): string {
+    let name = wanted.replace(/[^A-Za-z0-9_]/g, '_');
+    if (!/^[A-Za-z]/.test(name)) name = `v${name}`;
+    while (this.taken.has(name) || PY_KEYWORDS.has(name)) name = `${name}_`;
+    this.taken.add(name);
+    return name;
+  }
+
+  fresh(hint: string): string {
+    let name: string;
+    do name = `${hint}${++this.counter}`;
+    while (this.taken.has(name));
+    this.taken.add(name);
+    return name;
+  }
+}
+
+/** Prints the statements computing a set of roots, sharing every node used more than once. */
+class BodyPrinter {
+  readonly lines: string[] = [];
+  readonly helpers = new Set<string>();
+  private readonly memo = new Map<Node, Code>();
+  private readonly uses = new Map<Node, number>();
+  private readonly factors = new Map<Node, string>();
+  private readonly data = new Map<Node, boolean>();
+  private readonly target: Target;
+
+  constructor(
+    private readonly lang: PythonLang,
+    roots: readonly Node[],
+    private readonly names: Names,
+    /** Local of each input, by variable key. */
+    private readonly inputLocal: (variableKey: string) => string,
+    private readonly sizeLocal: (d: string) => string,
+    private readonly label: (node: Node) => string,
+  ) {
+    this.target = TARGETS[lang];
+    for (const node of topoSort(roots)) for (const a of node.args) this.uses.set(a, (this.uses.get(a) ?? 0) + 1);
+    for (const r of roots) this.uses.set(r, (this.uses.get(r) ?? 0) + 1);
+  }
+
+  private ns(name: string): string {
+    return `${this.target.ns}.${name}`;
+  }
+
+  private helper(name: string): string {
+    if (HELPERS[this.lang][name]) this.helpers.add(name);
+    return name;
+  }
+
+  /** The expression of a node; a node used more than once is bound to a local first. */
+  expr(node: Node): Code {
+    const known = this.memo.get(node);
+    if (known) return known;
+    let c = this.rule(node);
+    if ((this.uses.get(node) ?? 0) > 1 && c.level < P.atom) c = this.bind(c, node);
+    this.memo.set(node, c);
+    return c;
+  }
+
+  /** `name = code`, with the formula as a comment; returns the name. */
+  bind(c: Code, node?: Node, hint = 't'): Code {
+    const name = this.names.fresh(hint);
+    if (node) this.lines.push(`# ${pythonCommentText(`${name} = ${this.label(node)}`)}`);
+    this.lines.push(`${name} = ${c.text}`);
+    return atom(name);
+  }
+
+  /** A node as a plain name (for x @ x, where the operand appears twice). */
+  private named(node: Node): Code {
+    const c = this.expr(node);
+    if (c.level === P.atom) return c;
+    const b = this.bind(c, node);
+    this.memo.set(node, b);
+    return b;
+  }
+
+  /** Whether a node's value comes from the inputs (else it is a Python number, or built from sizes). */
+  private dependsOnData(node: Node): boolean {
+    let known = this.data.get(node);
+    if (known === undefined) {
+      known = node.op === 'var' || node.op === 'identity' || node.op === 'ones' || node.op === 'zeros' || node.args.some((a) => this.dependsOnData(a));
+      this.data.set(node, known);
+    }
+    return known;
+  }
+
+  /** A Python number as an array scalar, where Python's own arithmetic would differ ((−8.0) ** 0.5 is complex). */
+  private lifted(node: Node): Code {
+    const c = this.expr(node);
+    if (this.dependsOnData(node)) return c;
+    return this.lang === 'numpy' ? call('np.float64', c) : this.lang === 'jax' ? call('jnp.asarray', c, atom('dtype=float')) : call('torch.as_tensor', c, atom('**_like'));
+  }
+
+  /** An argument of a tensor function: torch functions need tensors, not Python numbers. */
+  private tensorArg(node: Node): Code {
+    const c = this.expr(node);
+    return this.lang === 'torch' ? this.lifted(node) : c;
+  }
+
+  private size(d: Dim): Code {
+    return typeof d === 'number' ? atom(String(d)) : atom(this.sizeLocal(d));
+  }
+
+  private shapeArgs(rows: Dim, cols: Dim): Code {
+    const k = kindOf({ shape: { rows, cols } });
+    if (k === 'vector') return this.size(rows === 1 ? cols : rows);
+    return atom(`(${this.size(rows).text}, ${this.size(cols).text})`);
+  }
+
+  private elementwise(fnName: string, arg: Node): Code {
+    return call(fnName, this.tensorArg(arg));
+  }
+
+  private rule(node: Node): Code {
+    return (RULES[node.op] as (n: Node, p: BodyPrinter) => Code)(node, this);
+  }
+
+  // ---- rules' building blocks ------------------------------------------------------------------
+
+  constant(n: NodeOf<'const'>): Code {
+    const r = n.attr;
+    if (!Q.isInteger(r) && Q.isExact(r) && r.den !== 1) return code(`${pythonNumber(r.num)} / ${pythonNumber(r.den)}`, P.multiplicative);
+    const x = Q.toNumber(r);
+    return x < 0 || Object.is(x, -0) ? code(pythonNumber(x), P.unary) : atom(pythonNumber(x));
+  }
+
+  pi(): Code {
+    return atom('math.pi');
+  }
+
+  variable(n: NodeOf<'var'>): Code {
+    return atom(this.inputLocal(n.attr.key));
+  }
+
+  dim(n: NodeOf<'dim'>): Code {
+    return this.size(n.attr);
+  }
+
+  identity(n: Node): Code {
+    return call(this.ns('eye'), atom(`${this.size(n.shape.rows).text}${this.target.ctorArgs}`));
+  }
+
+  filled(n: Node, value: 'ones' | 'zeros'): Code {
+    if (kindOf(n) === 'scalar') return atom(value === 'ones' ? '1.0' : '0.0');
+    return call(this.ns(value), atom(`${this.shapeArgs(n.shape.rows, n.shape.cols).text}${this.target.ctorArgs}`));
+  }
+
+  sum(n: Node): Code {
+    const parts: string[] = [];
+    n.args.forEach((a, i) => {
+      const negated = this.negatedTerm(a);
+      if (negated && i > 0) parts.push(`- ${wrap(negated, P.multiplicative)}`);
+      else {
+        const c = this.expr(a);
+        parts.push(i === 0 ? wrap(c, P.additive) : `+ ${wrap(c, P.additive + 1)}`);
+      }
+    });
+    return code(parts.join(' '), P.additive);
+  }
+
+  /** −c·x as c·x, for printing a − c·x. */
+  private negatedTerm(a: Node): Code | undefined {
+    if (a.op === 'const' && Q.toNumber(a.attr) < 0) return this.constant({ ...a, attr: Q.neg(a.attr) } as NodeOf<'const'>);
+    if (a.op !== 'mul' || a.args[0].op !== 'const' || Q.toNumber(a.args[0].attr) >= 0 || (this.uses.get(a) ?? 0) > 1) return undefined;
+    const coefficient = Q.neg(a.args[0].attr);
+    const rest = a.args.slice(1).map((x) => this.expr(x));
+    if (Q.toNumber(coefficient) !== 1) rest.unshift(this.constant({ ...a.args[0], attr: coefficient } as NodeOf<'const'>));
+    return this.product(rest);
+  }
+
+  private product(factors: Code[]): Code {
+    if (factors.length === 1) return factors[0];
+    return code(factors.map((f, i) => wrap(f, i === 0 ? P.multiplicative : P.multiplicative + 1)).join(' * '), P.multiplicative);
+  }
+
+  mul(n: Node): Code {
+    const first = n.args[0];
+    if (first.op === 'const' && Q.toNumber(first.attr) === -1 && n.args.length > 1) {
+      const rest = this.product(n.args.slice(1).map((a) => this.expr(a)));
+      return code(`-${wrap(rest, P.unary)}`, P.unary);
+    }
+    return this.product(n.args.map((a) => this.expr(a)));
+  }
+
+  hadamard(n: Node): Code {
+    return this.product(n.args.map((a) => this.expr(a)));
+  }
+
+  power(n: NodeOf<'pow'>): Code {
+    const [base, exponent] = n.args;
+    const e = exponent.op === 'const' ? Q.toNumber(exponent.attr) : undefined;
+    if (base.op === 'norm' && e === 2) return this.sumOfSquares(base.args[0]);
+    if (e === 0.5) return this.elementwise(this.ns('sqrt'), base);
+    if (e === -1) return code(`1.0 / ${wrap(this.expr(base), P.multiplicative + 1)}`, P.multiplicative);
+    if (e === 2) return call(this.ns('square'), this.tensorArg(base));
+    return code(`${wrap(this.lifted(base), P.power + 1)} ** ${wrap(this.expr(exponent), P.unary)}`, P.power);
+  }
+
+  /** ‖x‖² = x @ x (vectors) or Σ X² (matrices). */
+  sumOfSquares(x: Node): Code {
+    const k = kindOf(x);
+    if (k === 'scalar') return call(this.ns('square'), this.tensorArg(x));
+    if (k === 'vector') {
+      const v = this.named(x);
+      return code(`${v.text} @ ${v.text}`, P.multiplicative);
+    }
+    return call(this.ns('sum'), call(this.ns('square'), this.expr(x)));
+  }
+
+  transpose(n: Node): Code {
+    const a = n.args[0];
+    const c = this.expr(a);
+    if (kindOf(a) !== 'matrix') return c;
+    return code(`${wrap(c, P.primary)}.T`, P.primary);
+  }
+
+  // ---- products and solves -----------------------------------------------------------------------
+
+  /** The items of a chain: K⁻¹ and K⁻ᵀ become solves with their neighbours. */
+  private chainItems(args: readonly Node[]): ChainItem[] {
+    return args.map((a): ChainItem => {
+      if (a.op === 'inv') return { kind: 'inverse', matrix: a.args[0], transposed: false };
+      if (a.op === 'transpose' && a.args[0].op === 'inv') return { kind: 'inverse', matrix: a.args[0].args[0], transposed: true };
+      return { kind: 'part', part: { rows: a.shape.rows, cols: a.shape.cols, code: this.expr(a) } };
+    });
+  }
+
+  /** op(K)⁻¹·B: NumPy factors a symmetric K once (Cholesky, LU when not positive definite). */
+  private solve(matrix: Node, transposed: boolean, b: Part): Part {
+    const symmetric = matrix.op === 'var' && matrix.attr.symmetric;
+    const K = this.expr(matrix);
+    const Kt = transposed && !symmetric ? code(`${wrap(K, P.primary)}.T`, P.primary) : K;
+    let c: Code;
+    if (symmetric && this.lang === 'numpy') {
+      let f = this.factors.get(matrix);
+      if (!f) {
+        f = this.bind(call(this.helper('_spd_factor'), K), undefined, 'factor').text;
+        this.factors.set(matrix, f);
+        this.helper('_spd_solve');
+      }
+      c = call('_spd_solve', atom(f), b.code);
+    } else c = call(this.ns('linalg.solve'), Kt, b.code);
+    return { rows: b.rows, cols: b.cols, code: c };
+  }
+
+  private transposed(p: Part): Part {
+    const isMatrix = p.rows !== 1 && p.cols !== 1;
+    return { rows: p.cols, cols: p.rows, code: isMatrix ? code(`${wrap(p.code, P.primary)}.T`, P.primary) : p.code };
+  }
+
+  /** The chain with its inverses applied as solves, then multiplied in the cheapest order. */
+  private placeSolves(items: readonly ChainItem[]): Part[] {
+    let last = -1;
+    items.forEach((x, i) => {
+      if (x.kind === 'inverse') last = i;
+    });
+    if (last < 0) return items.map((x) => (x as Extract<ChainItem, { kind: 'part' }>).part);
+    const inv = items[last] as Extract<ChainItem, { kind: 'inverse' }>;
+    const n = inv.matrix.shape.rows;
+    if (last < items.length - 1) {
+      // K⁻¹·(the rest on the right)
+      const right = this.multiply(this.placeSolves(items.slice(last + 1)));
+      const solved = this.solve(inv.matrix, inv.transposed, right);
+      return this.placeSolves([...items.slice(0, last), { kind: 'part', part: { rows: n, cols: right.cols, code: solved.code } }]);
+    }
+    if (last === 0) {
+      const K = this.expr(inv.matrix);
+      const inverse = call(this.ns('linalg.inv'), K);
+      return [{ rows: n, cols: n, code: inv.transposed ? code(`${wrap(inverse, P.primary)}.T`, P.primary) : inverse }];
+    }
+    // (the rest on the left)·K⁻¹ = (K⁻ᵀ·(the rest)ᵀ)ᵀ
+    const left = this.multiply(this.placeSolves(items.slice(0, last)));
+    const solved = this.solve(inv.matrix, !inv.transposed, this.transposed(left));
+    return [this.transposed({ rows: n, cols: left.rows, code: solved.code })];
+  }
+
+  /** a·b with the operator the shapes call for: a scalar scales, a column times a row is an outer product. */
+  private times(a: Part, b: Part): Part {
+    let c: Code;
+    if ((a.rows === 1 && a.cols === 1) || (b.rows === 1 && b.cols === 1)) c = code(`${wrap(a.code, P.multiplicative)} * ${wrap(b.code, P.multiplicative + 1)}`, P.multiplicative);
+    else if (isColumnVector(a) && isRowVector(b)) c = call(this.ns('outer'), a.code, b.code);
+    else c = code(`${wrap(a.code, P.multiplicative)} @ ${wrap(b.code, P.multiplicative + 1)}`, P.multiplicative);
+    return { rows: a.rows, cols: b.cols, code: c };
+  }
+
+  /** The product of a chain in the order with the fewest multiplications (dynamic programming). */
+  multiply(parts: readonly Part[]): Part {
+    const k = parts.length;
+    if (k === 1) return parts[0];
+    const dims = [estimate(parts[0].rows), ...parts.map((p) => estimate(p.cols))];
+    const cost: number[][] = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+    const split: number[][] = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+    for (let len = 2; len <= k; len++) {
+      for (let i = 0; i + len - 1 < k; i++) {
+        const j = i + len - 1;
+        cost[i][j] = Infinity;
+        for (let s = i; s < j; s++) {
+          const c = cost[i][s] + cost[s + 1][j] + dims[i] * dims[s + 1] * dims[j + 1];
+          if (c < cost[i][j]) {
+            cost[i][j] = c;
+            split[i][j] = s;
+          }
+        }
+      }
+    }
+    const build = (i: number, j: number): Part => (i === j ? parts[i] : this.times(build(i, split[i][j]), build(split[i][j] + 1, j)));
+    return build(0, k - 1);
+  }
+
+  matmul(n: Node): Code {
+    return this.multiply(this.placeSolves(this.chainItems(n.args))).code;
+  }
+
+  inverse(n: Node): Code {
+    return this.placeSolves([{ kind: 'inverse', matrix: n.args[0], transposed: false }])[0].code;
+  }
+
+  /** tr(A) = np.trace(A); tr(PQ) = Σ P ⊙ Qᵀ without forming the product. */
+  trace(n: Node): Code {
+    const a = n.args[0];
+    if (a.op === 'matmul' && (this.uses.get(a) ?? 0) === 1 && !this.memo.has(a)) {
+      const parts = this.placeSolves(this.chainItems(a.args));
+      if (parts.length > 1) {
+        const last = parts[parts.length - 1];
+        const first = this.multiply(parts.slice(0, -1));
+        // tr(x yᵀ) = yᵀx: a dot product.
+        if (isColumnVector(first) && isRowVector(last)) return code(`${wrap(first.code, P.multiplicative)} @ ${wrap(last.code, P.multiplicative + 1)}`, P.multiplicative);
+        if (first.rows !== 1 && first.cols !== 1 && last.rows !== 1 && last.cols !== 1) {
+          return call(this.ns('sum'), code(`${wrap(first.code, P.multiplicative)} * ${wrap(this.transposed(last).code, P.multiplicative + 1)}`, P.multiplicative));
+        }
+        return call(this.ns('trace'), this.times(first, last).code);
+      }
+      return call(this.ns('trace'), parts[0].code);
+    }
+    return call(this.ns('trace'), this.expr(a));
+  }
+
+  diag(n: Node): Code {
+    return call(this.ns('diag'), this.expr(n.args[0]));
+  }
+
+  norm(n: Node): Code {
+    return call(this.ns('linalg.norm'), this.tensorArg(n.args[0]));
+  }
+
+  apply(n: NodeOf<'apply'>): Code {
+    const f = n.attr;
+    const arg = n.args[0];
+    if (f.kind === 'abstract') return notGeneratable(this.label(n));
+    if (f.name === 'log' && arg.op === 'det') return call(this.helper('_logdet'), this.expr(arg.args[0]));
+    if (f.name === 'log' && arg.op === 'apply' && arg.attr.kind === 'builtin' && arg.attr.name === 'σ') return this.elementwise(this.helper(this.target.logSigmoid), arg.args[0]);
+    const t = this.target;
+    const name = { exp: this.ns('exp'), log: this.ns('log'), sqrt: this.ns('sqrt'), σ: t.sigmoid, tanh: this.ns('tanh'), relu: t.relu, softplus: t.softplus, abs: this.ns('abs'), sign: this.ns('sign') }[f.name];
+    return this.elementwise(this.helper(name), arg);
+  }
+
+  indicator(n: NodeOf<'indicator'>): Code {
+    const op = { '>': '>', '<': '<', '≥': '>=', '≤': '<=' }[n.attr];
+    const test = `${wrap(this.tensorArg(n.args[0]), P.compare + 1)} ${op} ${wrap(this.expr(n.args[1]), P.compare + 1)}`;
+    return code(this.target.indicator(test), P.primary);
+  }
+
+  extremum(n: Node, which: 'maximum' | 'minimum'): Code {
+    return call(this.ns(which), this.tensorArg(n.args[0]), this.tensorArg(n.args[1]));
+  }
+
+  softmax(n: Node): Code {
+    return call(this.helper(this.target.softmax), this.tensorArg(n.args[0]));
+  }
+
+  logsumexp(n: Node): Code {
+    return call(this.helper(this.target.logsumexp), this.tensorArg(n.args[0]));
+  }
+
+  determinant(n: Node): Code {
+    return call(this.ns('linalg.det'), this.expr(n.args[0]));
+  }
+
+  abstractCall(n: Node): Code {
+    return notGeneratable(this.label(n));
+  }
+
+  /** A root as a fresh array of the variable's representation (a copy when it would alias an input). */
+  root(node: Node): Code {
+    const c = this.expr(node);
+    const aliases = node.op === 'var' || (node.op === 'transpose' && node.args[0].op === 'var') || node.op === 'diag';
+    if (this.lang === 'torch' && !this.dependsOnData(node)) return call('torch.as_tensor', c, atom('**_like'));
+    if (this.lang === 'jax' && !this.dependsOnData(node)) return call('jnp.asarray', c);
+    return aliases && kindOf(node) !== 'scalar' ? atom(this.target.copy(c.text)) : c;
+  }
+}
+
+/** One printing rule per op. */
+const RULES: { [O in Op]: (node: NodeOf<O>, p: BodyPrinter) => Code } = {
+  const: (n, p) => p.constant(n),
+  constant: (_, p) => p.pi(),
+  var: (n, p) => p.variable(n),
+  dim: (n, p) => p.dim(n),
+  identity: (n, p) => p.identity(n),
+  ones: (n, p) => p.filled(n, 'ones'),
+  zeros: (n, p) => p.filled(n, 'zeros'),
+  add: (n, p) => p.sum(n),
+  mul: (n, p) => p.mul(n),
+  matmul: (n, p) => p.matmul(n),
+  hadamard: (n, p) => p.hadamard(n),
+  pow: (n, p) => p.power(n),
+  transpose: (n, p) => p.transpose(n),
+  inv: (n, p) => p.inverse(n),
+  det: (n, p) => p.determinant(n),
+  trace: (n, p) => p.trace(n),
+  diag: (n, p) => p.diag(n),
+  norm: (n, p) => p.norm(n),
+  apply: (n, p) => p.apply(n),
+  indicator: (n, p) => p.indicator(n),
+  max: (n, p) => p.extremum(n, 'maximum'),
+  min: (n, p) => p.extremum(n, 'minimum'),
+  softmax: (n, p) => p.softmax(n),
+  logsumexp: (n, p) => p.logsumexp(n),
+  call: (n, p) => p.abstractCall(n),
+};
+
+// ---- the module -----------------------------------------------------------------------------------
+
+const shapeText = (rows: Dim, cols: Dim): string => (rows === 1 && cols === 1 ? 'scalar' : cols === 1 ? `${rows}` : rows === 1 ? `1×${cols}` : `${rows}×${cols}`);
+
+/** The array shape of an input: () for scalars, (n,) for vectors of either orientation, (m, n). */
+function arrayShape(rows: Dim, cols: Dim): Dim[] {
+  if (rows === 1 && cols === 1) return [];
+  if (cols === 1) return [rows];
+  if (rows === 1) return [cols];
+  return [rows, cols];
+}
+
+const pyTuple = (items: string[]): string => (items.length === 1 ? `(${items[0]},)` : `(${items.join(', ')})`);
+const dimLiteral = (d: Dim): string => (typeof d === 'number' ? String(d) : pythonString(d));
+const LANG_NAME: Record<PythonLang, string> = { numpy: 'NumPy', torch: 'PyTorch', jax: 'JAX' };
+
+export function emitPython(spec: PythonSpec, options: PythonOptions): string {
+  const lang = options.lang;
+  const target = TARGETS[lang];
+  const names = new Names();
+  const doc: string[] = [];
+  const say = (text = ''): void => {
+    doc.push(text === '' ? '' : pythonCommentText(text));
+  };
+  say(`Generated by chainrule: value and gradient in ${LANG_NAME[lang]}. Do not edit; regenerate instead.`);
+  if (spec.command) say(`    ${spec.command}`);
+  say();
+  for (const l of spec.source.split(/\r\n|\n|\r/)) say(`    ${l}`);
+  if (spec.where) spec.where.split(/\r\n|\n|\r/).forEach((l, i) => say(`    ${i === 0 ? 'where ' : '      '}${l}`));
+  say();
+  say(`Inputs: a dict keyed as below, each value a ${target.arrayType} of the shape shown (a scalar may be a float):`);
+  for (const x of spec.inputs) {
+    const shape = arrayShape(x.rows, x.cols).map(String);
+    say(`    ${x.key}: ${x.display}, ${shapeText(x.rows, x.cols)}${x.symmetric ? ' symmetric' : ''}, shape ${pyTuple(shape).replace('()', '()')}`);
+  }
+  const fixed = Object.entries(spec.dims);
+  if (fixed.length) say(`Sizes fixed at generation: ${fixed.map(([k, v]) => `${k} = ${v}`).join(', ')}.`);
+  const symbolic = spec.sizes.filter((d) => spec.dims[d] === undefined);
+  if (symbolic.length) say(`Sizes read from the inputs (or given as dims={...}): ${symbolic.join(', ')}.`);
+  say();
+  say(`value(inputs) = ${spec.outputName} = ${spec.outputFormula}`);
+  say('value_and_grad(inputs) = (value, grad) with');
+  for (const g of spec.gradients) say(`    grad['${g.key}'] = ∂${spec.outputName}/∂${g.display} = ${g.formula}`);
+  say();
+  say('Shapes are checked on entry (ValueError); a singular matrix that must be solved with raises LinAlgError.');
+  if (lang === 'torch') say('Runs on the device and dtype of the given tensors.');
+  if (lang === 'jax') say('Pure and jit-compatible: jax.jit(value_and_grad) works (dims, if any, as a static argument).');
+
+  const lines: string[] = [`"""${doc[0]}`, ...doc.slice(1), '"""', ...target.imports];
+  // scipy only when a symmetric matrix is solved with (Cholesky with an LU fallback).
+  const importAt = lines.length;
+
+  const inputTable = spec.inputs.map((x) => `    ${pythonString(x.key)}: (${pythonString(x.display)}, ${pyTuple(arrayShape(x.rows, x.cols).map(dimLiteral))}, ${x.symmetric ? 'True' : 'False'}),`);
+  lines.push('', '# Each input: (name as written, shape, symmetric).', `INPUTS = {`, ...inputTable, '}', `# Sizes fixed at generation.`, `SIZES = {${fixed.map(([k, v]) => `${pythonString(k)}: ${v}`).join(', ')}}`);
+  const sizesUsed = spec.sizes;
+  lines.push(`# Sizes the formulas use.`, `_NEEDED = ${pyTuple(sizesUsed.map(pythonString))}`.replace('()', '()'));
+  lines.push('', ...checkFunction(lang));
+
+  const locals = new Map<string, string>();
+  for (const x of spec.inputs) locals.set(x.key, names.claim(x.key));
+  const sizeNames = new Map<string, string>();
+  for (const d of sizesUsed) sizeNames.set(d, names.claim(d.normalize('NFD')));
+  const variableLocal = (variableKey: string): string => locals.get(spec.inputKey(variableKey)) as string;
+  const sizeLocal = (d: string): string => sizeNames.get(d) as string;
+
+  const helpers = new Set<string>();
+  const entry = (name: 'value' | 'value_and_grad', roots: readonly Node[], summary: string): string[] => {
+    const body = new BodyPrinter(lang, roots, names, variableLocal, sizeLocal, spec.label);
+    const results = roots.map((r) => body.root(r));
+    for (const h of body.helpers) helpers.add(h);
+    const head = [
+      `def ${name}(inputs, dims=None):`,
+      `    """${pythonCommentText(summary)}"""`,
+      `    arrays, sizes = _check(inputs, dims)`,
+      ...(lang === 'torch' ? ['    _like = _tensor_options(arrays)'] : []),
+      ...spec.inputs.map((x) => `    ${pythonIdentifier(locals.get(x.key) as string)} = arrays[${pythonString(x.key)}]`),
+      ...sizesUsed.map((d) => `    ${pythonIdentifier(sizeLocal(d))} = sizes[${pythonString(d)}]`),
+    ];
+    const out = (c: Code, node: Node): string => (lang === 'numpy' && kindOf(node) === 'scalar' ? `float(${c.text})` : c.text);
+    const ret =
+      name === 'value'
+        ? [`    return ${out(results[0], roots[0])}`]
+        : [
+            `    return ${out(results[0], roots[0])}, {`,
+            ...spec.gradients.map((g, i) => `        ${pythonString(g.key)}: ${out(results[i + 1], roots[i + 1])},`),
+            '    }',
+          ];
+    return [...head, ...body.lines.map((l) => `    ${l}`), ...ret];
+  };
+  const valueFn = entry('value', [spec.output], `${spec.outputName} = ${spec.outputFormula}`);
+  const gradFn = entry('value_and_grad', [spec.output, ...spec.gradients.map((g) => g.node)], `${spec.outputName} and its gradient with respect to ${spec.gradients.map((g) => g.display).join(', ')}: (value, {key: gradient})`);
+  if (helpers.has('_spd_factor')) lines.splice(importAt, 0, 'import scipy.linalg');
+  for (const h of Object.keys(HELPERS[lang])) if (helpers.has(h)) lines.push('', '', ...HELPERS[lang][h]);
+  if (lang === 'torch') lines.push('', '', ...TORCH_OPTIONS);
+  lines.push('', '', ...valueFn, '', '', ...gradFn);
+  if (options.check) lines.push('', '', ...checkGradients(lang));
+  return `${lines.join('\n')}\n`;
+}
+
+const TORCH_OPTIONS = [
+  'def _tensor_options(arrays):',
+  '    """dtype and device of the inputs, for the arrays the formulas create (I, 𝟙, constants)."""',
+  '    for a in arrays.values():',
+  '        return {"dtype": a.dtype, "device": a.device}',
+  '    return {"dtype": torch.get_default_dtype(), "device": None}',
+];
+
+/** `_check(inputs, dims)`: every input converted and its shape checked, the sizes bound. */
+function checkFunction(lang: PythonLang): string[] {
+  const convert: Record<PythonLang, string[]> = {
+    numpy: ['        a = np.asarray(inputs[key], dtype=np.float64)'],
+    torch: [
+      '        a = inputs[key]',
+      '        if not isinstance(a, torch.Tensor):',
+      '            a = torch.as_tensor(a, dtype=like.dtype if like is not None else torch.get_default_dtype(), device=like.device if like is not None else None)',
+      '        elif not (torch.is_floating_point(a) or torch.is_complex(a)):',
+      '            raise TypeError(f"chainrule: input {key} ({name}) must be a floating-point tensor, not {a.dtype}")',
+    ],
+    jax: ['        a = jnp.asarray(inputs[key])', '        if not jnp.issubdtype(a.dtype, jnp.inexact):', '            a = a.astype(jnp.result_type(float))'],
+  };
+  return [
+    'def _shape_text(shape, sizes):',
+    '    return "(" + ", ".join(f"{d}={sizes[d]}" if isinstance(d, str) and d in sizes else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"',
+    '',
+    '',
+    'def _check(inputs, dims=None):',
+    '    """Converts every input to a floating-point array, checks its shape, and binds the sizes."""',
+    '    unknown = sorted(set(inputs) - set(INPUTS))',
+    '    if unknown:',
+    '        raise ValueError(f"chainrule: unknown input(s) {unknown}; the inputs are {sorted(INPUTS)}")',
+    '    missing = [key for key in INPUTS if key not in inputs]',
+    '    if missing:',
+    '        raise ValueError(f"chainrule: missing input(s) {missing}; the inputs are {sorted(INPUTS)}")',
+    '    sizes = dict(SIZES)',
+    '    for d, n in (dims or {}).items():',
+    '        if d in SIZES and SIZES[d] != n:',
+    '            raise ValueError(f"chainrule: size {d} was fixed to {SIZES[d]} at generation, not {n}")',
+    '        sizes[d] = n',
+    ...(lang === 'torch' ? ['    like = next((v for v in inputs.values() if isinstance(v, torch.Tensor)), None)'] : []),
+    '    arrays = {}',
+    '    for key, (name, shape, symmetric) in INPUTS.items():',
+    ...convert[lang],
+    '        if a.ndim != len(shape):',
+    '            raise ValueError(f"chainrule: input {key} ({name}) must have shape {_shape_text(shape, sizes)}, not {tuple(a.shape)}")',
+    '        for d, n in zip(shape, a.shape):',
+    '            if isinstance(d, int) or d in sizes:',
+    '                if n != (d if isinstance(d, int) else sizes[d]):',
+    '                    raise ValueError(f"chainrule: input {key} ({name}) must have shape {_shape_text(shape, sizes)}, not {tuple(a.shape)}")',
+    '            else:',
+    '                sizes[d] = n',
+    '        arrays[key] = a',
+    '    for d in _NEEDED:',
+    '        if d not in sizes:',
+    '            raise ValueError(f"chainrule: cannot tell the size {d} from the inputs; pass it: value_and_grad(inputs, dims={{{d!r}: ...}})")',
+    '    return arrays, sizes',
+  ];
+}
+
+/** `check_gradients()`: central differences along every entry (symmetric pairs together) against the gradient. */
+function checkGradients(lang: PythonLang): string[] {
+  if (lang !== 'numpy') throw new ChainruleError('--check is available for --lang numpy', { hint: 'generate with --lang numpy --check' });
+  return [
+    'def check_gradients(inputs=None, dims=None, seed=0, eps=1e-6, rtol=1e-6):',
+    '    """Checks value_and_grad against central finite differences of value, entry by entry (a symmetric',
+    '    input is moved symmetrically). Without inputs, draws random ones (sizes 3 unless fixed). Returns the',
+    '    worst relative error per gradient; raises AssertionError above rtol."""',
+    '    rng = np.random.default_rng(seed)',
+    '    if inputs is None:',
+    '        sizes = dict(SIZES)',
+    '        sizes.update(dims or {})',
+    '        inputs = {}',
+    '        for key, (name, shape, symmetric) in INPUTS.items():',
+    '            concrete = tuple(d if isinstance(d, int) else sizes.setdefault(d, 3) for d in shape)',
+    '            a = rng.standard_normal(concrete)',
+    '            if symmetric:',
+    '                a = a @ a.T / len(a) + np.eye(len(a))',
+    '            inputs[key] = a',
+    '        dims = {d: n for d, n in sizes.items() if d in _NEEDED}',
+    '    arrays = {k: np.asarray(v, dtype=np.float64) for k, v in inputs.items()}',
+    '    _, grad = value_and_grad(arrays, dims)',
+    '    errors = {}',
+    '    for key, g in grad.items():',
+    '        x = arrays[key]',
+    '        g = np.asarray(g, dtype=np.float64)',
+    '        numeric = np.zeros_like(g)',
+    '        symbolic = np.zeros_like(g)',
+    '        symmetric = INPUTS[key][2]',
+    '        for index in np.ndindex(x.shape):',
+    '            direction = np.zeros_like(x)',
+    '            direction[index] = 1.0',
+    '            if symmetric:',
+    '                direction[index[::-1]] = 1.0',
+    '            plus = value({**arrays, key: x + eps * direction}, dims)',
+    '            minus = value({**arrays, key: x - eps * direction}, dims)',
+    '            numeric[index] = (plus - minus) / (2 * eps)',
+    '            symbolic[index] = np.sum(g * direction)',
+    '        scale = max(np.linalg.norm(numeric), np.linalg.norm(symbolic), 1e-12)',
+    '        errors[key] = float(np.linalg.norm(numeric - symbolic) / scale)',
+    '    bad = {k: e for k, e in errors.items() if not e <= rtol}',
+    '    if bad:',
+    '        raise AssertionError(f"chainrule: gradients disagree with finite differences: {bad}")',
+    '    return errors',
+  ];
+}
