@@ -227,17 +227,24 @@ const HELPERS: Record<PythonLang, Record<string, readonly string[]>> = {
     ],
     _spd_factor: [
       'def _spd_factor(K):',
-      '    """Factors a symmetric K once for several solves: Cholesky when K is positive definite, else LU."""',
+      '    """Factors a symmetric K once for all its solves: Cholesky when K is positive definite; else K is',
+      '    kept for np.linalg.solve (LU with pivoting, LinAlgError when K is singular)."""',
       '    try:',
       '        return True, scipy.linalg.cho_factor(K, check_finite=False)',
       '    except np.linalg.LinAlgError:',
-      '        return False, scipy.linalg.lu_factor(K, check_finite=False)',
-    ],
-    _spd_solve: [
+      '        return False, K',
+      '',
+      '',
       'def _spd_solve(factor, B):',
       '    """K⁻¹B from _spd_factor(K)."""',
       '    cholesky, f = factor',
-      '    return scipy.linalg.cho_solve(f, B, check_finite=False) if cholesky else scipy.linalg.lu_solve(f, B, check_finite=False)',
+      '    return scipy.linalg.cho_solve(f, B, check_finite=False) if cholesky else np.linalg.solve(f, B)',
+    ],
+    _spd_logdet: [
+      'def _spd_logdet(factor, K):',
+      '    """log|K| from _spd_factor(K): 2 Σ log Lᵢᵢ after Cholesky, else slogdet (see _logdet)."""',
+      '    cholesky, f = factor',
+      '    return 2.0 * np.sum(np.log(np.diag(f[0]))) if cholesky else _logdet(K)',
     ],
   },
   torch: {
@@ -318,6 +325,7 @@ class BodyPrinter {
   private readonly uses = new Map<Node, number>();
   private readonly factors = new Map<Node, string>();
   private readonly data = new Map<Node, boolean>();
+  private readonly solved = new Map<string, Code>();
   private readonly target: Target;
 
   constructor(
@@ -348,7 +356,8 @@ class BodyPrinter {
     const known = this.memo.get(node);
     if (known) return known;
     let c = this.rule(node);
-    if ((this.uses.get(node) ?? 0) > 1 && c.level < P.atom) c = this.bind(c, node);
+    const constant = node.op === 'const' || node.op === 'constant' || node.op === 'dim';
+    if ((this.uses.get(node) ?? 0) > 1 && c.level < P.atom && !constant) c = this.bind(c, node);
     this.memo.set(node, c);
     return c;
   }
@@ -415,7 +424,9 @@ class BodyPrinter {
 
   constant(n: NodeOf<'const'>): Code {
     const r = n.attr;
-    if (!Q.isInteger(r) && Q.isExact(r) && r.den !== 1) return code(`${pythonNumber(r.num)} / ${pythonNumber(r.den)}`, P.multiplicative);
+    // ½ is 0.5; ⅓ stays 1.0 / 3.0 (the same correctly rounded double, and readable).
+    const binary = Number.isInteger(Math.log2(Math.abs(r.den)));
+    if (!Q.isInteger(r) && Q.isExact(r) && r.den !== 1 && !binary) return code(`${pythonNumber(r.num)} / ${pythonNumber(r.den)}`, P.multiplicative);
     const x = Q.toNumber(r);
     return x < 0 || Object.is(x, -0) ? code(pythonNumber(x), P.unary) : atom(pythonNumber(x));
   }
@@ -475,6 +486,16 @@ class BodyPrinter {
       const rest = this.product(n.args.slice(1).map((a) => this.expr(a)));
       return code(`-${wrap(rest, P.unary)}`, P.unary);
     }
+    const last = n.args[n.args.length - 1];
+    if (last.op === 'matmul' && n.args.length > 1 && (this.uses.get(last) ?? 0) === 1 && !this.memo.has(last)) {
+      // s·(A·B·x): the scalars scale the smallest factor (2·(r xᵀ) is np.outer(2.0 * r, x)).
+      const scalars = n.args.slice(0, -1).map((a) => this.expr(a));
+      const parts = this.placeSolves(this.chainItems(last.args));
+      const elements = (p: Part): number => estimate(p.rows) * estimate(p.cols);
+      const smallest = parts.reduce((best, p, i) => (elements(p) < elements(parts[best]) ? i : best), 0);
+      const scaled = { ...parts[smallest], code: this.product([...scalars, parts[smallest].code]) };
+      return this.multiply(parts.map((p, i) => (i === smallest ? scaled : p))).code;
+    }
     return this.product(n.args.map((a) => this.expr(a)));
   }
 
@@ -521,21 +542,33 @@ class BodyPrinter {
     });
   }
 
-  /** op(K)⁻¹·B: NumPy factors a symmetric K once (Cholesky, LU when not positive definite). */
+  /** Whether NumPy code factors this matrix once (Cholesky, LU when not positive definite). */
+  private factored(matrix: Node): boolean {
+    return this.lang === 'numpy' && matrix.op === 'var' && matrix.attr.symmetric;
+  }
+
+  /** The local holding the factorization of a symmetric matrix, made on first use. */
+  private factorOf(matrix: Node): Code {
+    let f = this.factors.get(matrix);
+    if (!f) {
+      f = this.bind(call(this.helper('_spd_factor'), this.expr(matrix)), undefined, 'factor').text;
+      this.factors.set(matrix, f);
+    }
+    return atom(f);
+  }
+
+  /** op(K)⁻¹·B, each distinct solve computed once into a local. */
   private solve(matrix: Node, transposed: boolean, b: Part): Part {
     const symmetric = matrix.op === 'var' && matrix.attr.symmetric;
-    const K = this.expr(matrix);
-    const Kt = transposed && !symmetric ? code(`${wrap(K, P.primary)}.T`, P.primary) : K;
-    let c: Code;
-    if (symmetric && this.lang === 'numpy') {
-      let f = this.factors.get(matrix);
-      if (!f) {
-        f = this.bind(call(this.helper('_spd_factor'), K), undefined, 'factor').text;
-        this.factors.set(matrix, f);
-        this.helper('_spd_solve');
-      }
-      c = call('_spd_solve', atom(f), b.code);
-    } else c = call(this.ns('linalg.solve'), Kt, b.code);
+    const key = `${matrix.id}|${transposed && !symmetric}|${b.code.text}`;
+    let c = this.solved.get(key);
+    if (!c) {
+      const K = this.expr(matrix);
+      const Kt = transposed && !symmetric ? code(`${wrap(K, P.primary)}.T`, P.primary) : K;
+      const solution = this.factored(matrix) ? call(this.helper('_spd_solve'), this.factorOf(matrix), b.code) : call(this.ns('linalg.solve'), Kt, b.code);
+      c = this.bind(solution, undefined, 'solved');
+      this.solved.set(key, c);
+    }
     return { rows: b.rows, cols: b.cols, code: c };
   }
 
@@ -545,7 +578,8 @@ class BodyPrinter {
   }
 
   /** The chain with its inverses applied as solves, then multiplied in the cheapest order. */
-  private placeSolves(items: readonly ChainItem[]): Part[] {
+  private placeSolves(all: readonly ChainItem[]): Part[] {
+    const items = this.solveWithVectors(all);
     let last = -1;
     items.forEach((x, i) => {
       if (x.kind === 'inverse') last = i;
@@ -561,13 +595,33 @@ class BodyPrinter {
     }
     if (last === 0) {
       const K = this.expr(inv.matrix);
-      const inverse = call(this.ns('linalg.inv'), K);
+      const inverse = this.factored(inv.matrix) ? call(this.helper('_spd_solve'), this.factorOf(inv.matrix), call('np.eye', this.size(n))) : call(this.ns('linalg.inv'), K);
       return [{ rows: n, cols: n, code: inv.transposed ? code(`${wrap(inverse, P.primary)}.T`, P.primary) : inverse }];
     }
     // (the rest on the left)·K⁻¹ = (K⁻ᵀ·(the rest)ᵀ)ᵀ
     const left = this.multiply(this.placeSolves(items.slice(0, last)));
     const solved = this.solve(inv.matrix, !inv.transposed, this.transposed(left));
     return [this.transposed({ rows: n, cols: left.rows, code: solved.code })];
+  }
+
+  /** K⁻¹ next to a vector solves with that vector (K⁻¹v, uᵀK⁻¹): O(n²) once factored, where the
+   * product of the rest could be a matrix (K⁻¹vvᵀK⁻¹ = (K⁻¹v)(K⁻ᵀv)ᵀ, an outer product of two solves). */
+  private solveWithVectors(items: readonly ChainItem[]): ChainItem[] {
+    const out = [...items];
+    for (let i = 0; i < out.length; i++) {
+      const x = out[i];
+      if (x.kind !== 'inverse') continue;
+      const right = out[i + 1];
+      const left = out[i - 1];
+      if (right?.kind === 'part' && isColumnVector(right.part)) {
+        out.splice(i, 2, { kind: 'part', part: this.solve(x.matrix, x.transposed, right.part) });
+      } else if (left?.kind === 'part' && isRowVector(left.part)) {
+        const solved = this.solve(x.matrix, !x.transposed, this.transposed(left.part));
+        out.splice(i - 1, 2, { kind: 'part', part: this.transposed(solved) });
+        i--;
+      }
+    }
+    return out;
   }
 
   /** a·b with the operator the shapes call for: a scalar scales, a column times a row is an outer product. */
@@ -643,7 +697,14 @@ class BodyPrinter {
     const f = n.attr;
     const arg = n.args[0];
     if (f.kind === 'abstract') return notGeneratable(this.label(n));
-    if (f.name === 'log' && arg.op === 'det') return call(this.helper('_logdet'), this.expr(arg.args[0]));
+    if (f.name === 'log' && arg.op === 'det') {
+      const K = arg.args[0];
+      if (this.factored(K) && this.factors.has(K)) {
+        this.helper('_logdet');
+        return call(this.helper('_spd_logdet'), this.factorOf(K), this.expr(K));
+      }
+      return call(this.helper('_logdet'), this.expr(K));
+    }
     if (f.name === 'log' && arg.op === 'apply' && arg.attr.kind === 'builtin' && arg.attr.name === 'σ') return this.elementwise(this.helper(this.target.logSigmoid), arg.args[0]);
     const t = this.target;
     const name = { exp: this.ns('exp'), log: this.ns('log'), sqrt: this.ns('sqrt'), σ: t.sigmoid, tanh: this.ns('tanh'), relu: t.relu, softplus: t.softplus, abs: this.ns('abs'), sign: this.ns('sign') }[f.name];

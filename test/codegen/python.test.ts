@@ -27,6 +27,8 @@ import { COOKBOOK, seedCases } from './cases.ts';
 import { relativeError } from './support.ts';
 
 const TOLERANCE = 1e-10;
+/** Time for a test that runs a batch of modules in Python (a loaded machine needs it). */
+const SLOW = 600_000;
 const PYTHON = '/usr/bin/python3';
 const importable = (module: string): boolean => existsSync(PYTHON) && spawnSync(PYTHON, ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0;
 const HAS_NUMPY = importable('numpy, scipy');
@@ -177,13 +179,13 @@ if (!HAS_NUMPY) {
 }
 
 describe.runIf(HAS_NUMPY)('generated NumPy modules agree with the reference evaluator', () => {
-  it('on every seed problem and Cookbook case, with sizes from the inputs and fixed at generation', () => {
+  it('on every seed problem and Cookbook case, with sizes from the inputs and fixed at generation', { timeout: SLOW }, () => {
     const jobs = caseJobs('numpy');
     expect(jobs.length).toBeGreaterThan(40);
     expect(compare(jobs, 'numpy')).toEqual([]);
   });
 
-  it('on random expressions over every op', () => {
+  it('on random expressions over every op', { timeout: SLOW }, () => {
     expect(compare(randomJobs('numpy', 150), 'numpy')).toEqual([]);
   });
 });
@@ -191,7 +193,7 @@ describe.runIf(HAS_NUMPY)('generated NumPy modules agree with the reference eval
 describe.runIf(HAS_NUMPY)('NumPy modules', () => {
   const write = (name: string, text: string): void => writeFileSync(path.join(tmp, `${name}.py`), text);
 
-  it('the README example: value_and_grad of ‖Wx − x‖² at W = I, x = 𝟙', () => {
+  it('the README example: value_and_grad of ‖Wx − x‖² at W = I, x = 𝟙', { timeout: SLOW }, () => {
     write('readme_grad', generate('‖Wx − x‖²', { wrt: 'W', lang: 'numpy' }));
     expect(python('import numpy as np, readme_grad as g; v, d = g.value_and_grad({"W": np.eye(3), "x": np.ones(3)}); print(v, d["W"].shape, d["W"].tolist())')).toBe('0.0 (3, 3) [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]\n');
   });
@@ -211,7 +213,7 @@ describe.runIf(HAS_NUMPY)('NumPy modules', () => {
     expect(body.match(/y - mu/g)?.length).toBe(1);
   });
 
-  it('checks shapes on entry with a clear ValueError', () => {
+  it('checks shapes on entry with a clear ValueError', { timeout: SLOW }, () => {
     write('shapes', generate('‖Wx − y‖²', { wrt: 'W', where: 'W: n×m; x: m; y: n', lang: 'numpy' }));
     const out = python(`
 import numpy as np, shapes
@@ -230,7 +232,7 @@ for inputs in [{"W": np.zeros((2, 3)), "x": np.zeros(4), "y": np.zeros(2)}, {"W"
     ]);
   });
 
-  it('σ, log σ, softplus, log-sum-exp and softmax stay finite at ±1000', () => {
+  it('σ, log σ, softplus, log-sum-exp and softmax stay finite at ±1000', { timeout: SLOW }, () => {
     write('stable', generate('softplus(a) + log(σ(b)) + σ(c) + logsumexp(x) + yᵀsoftmax(x)', { wrt: 'a,b,c,x', where: 'a, b, c: scalar; x, y: n', lang: 'numpy' }));
     const out = python(`
 import numpy as np, stable, warnings
@@ -244,7 +246,7 @@ print(repr(v), g["a"], g["b"], g["c"], np.all(np.isfinite(g["x"])))
     expect([ga, gb, gc, finite]).toEqual(['1.0', '1.0', '0.0', 'True']);
   });
 
-  it('--check appends a finite-difference self-test that passes, and fails on a wrong gradient', () => {
+  it('--check appends a finite-difference self-test that passes, and fails on a wrong gradient', { timeout: SLOW }, () => {
     const text = generate('½(y − μ)ᵀK⁻¹(y − μ) + ½log|K| + 𝟙ᵀsoftplus(Wμ)', { wrt: 'μ,K,W', where: 'K: n×n symmetric; y, μ: n; W: m×n', lang: 'numpy', check: true });
     write('selfcheck', text);
     const errors = JSON.parse(python('import json, selfcheck; print(json.dumps(selfcheck.check_gradients()))')) as Record<string, number>;
@@ -257,10 +259,10 @@ print(repr(v), g["a"], g["b"], g["c"], np.all(np.isfinite(g["x"])))
 });
 
 describe.runIf(HAS_TORCH)('generated PyTorch modules agree with the reference evaluator', () => {
-  it('on every seed problem and Cookbook case', () => {
+  it('on every seed problem and Cookbook case', { timeout: SLOW }, () => {
     expect(compare(caseJobs('torch'), 'torch')).toEqual([]);
   });
-  it('on random expressions over every op', () => {
+  it('on random expressions over every op', { timeout: SLOW }, () => {
     expect(compare(randomJobs('torch', 60), 'torch')).toEqual([]);
   });
 });
@@ -270,38 +272,44 @@ if (HAS_NUMPY && !HAS_TORCH) {
   });
 }
 
-/** Python that compiles a module, and lists what a pure, jit-compatible function must not contain. */
+/** Python that compiles modules, and lists per module what a pure, jit-compatible function must not contain. */
 const PURITY = `
-import ast, sys
-tree = ast.parse(open(sys.argv[1]).read())
-compile(tree, sys.argv[1], "exec")
-bad = []
-for fn in [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in ("value", "value_and_grad")]:
-    for n in ast.walk(fn):
-        if isinstance(n, (ast.AugAssign, ast.If, ast.For, ast.While, ast.IfExp, ast.Global, ast.Nonlocal)):
-            bad.append(f"{fn.name}: {type(n).__name__} at line {n.lineno}")
-        if isinstance(n, (ast.Assign, ast.AnnAssign)) and any(isinstance(t, (ast.Subscript, ast.Attribute)) for target in getattr(n, "targets", [getattr(n, "target", None)]) for t in ast.walk(target)):
-            bad.append(f"{fn.name}: in-place store at line {n.lineno}")
-print("\\n".join(bad))
+import ast, json, sys
+report = []
+for path in sys.argv[1:]:
+    tree = ast.parse(open(path).read())
+    compile(tree, path, "exec")
+    bad = []
+    for fn in [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in ("value", "value_and_grad")]:
+        for n in ast.walk(fn):
+            if isinstance(n, (ast.AugAssign, ast.If, ast.For, ast.While, ast.IfExp, ast.Global, ast.Nonlocal)):
+                bad.append(f"{fn.name}: {type(n).__name__} at line {n.lineno}")
+            if isinstance(n, (ast.Assign, ast.AnnAssign)) and any(isinstance(t, (ast.Subscript, ast.Attribute)) for target in getattr(n, "targets", [getattr(n, "target", None)]) for t in ast.walk(target)):
+                bad.append(f"{fn.name}: in-place store at line {n.lineno}")
+    report.append(bad)
+print(json.dumps(report))
 `;
 
 describe.runIf(HAS_NUMPY)('generated JAX modules', () => {
-  it(`compile, and value/value_and_grad are pure: no branches, loops or in-place updates${HAS_JAX ? '' : ' (jax is not importable: not run)'}`, () => {
+  it(`compile, and value/value_and_grad are pure: no branches, loops or in-place updates${HAS_JAX ? '' : ' (jax is not importable: not run)'}`, { timeout: SLOW }, () => {
     const jobs = [...caseJobs('jax'), ...randomJobs('jax', 40)];
     writeFileSync(path.join(tmp, 'purity.py'), PURITY);
-    for (const [k, j] of jobs.entries()) {
+    const files = jobs.map((j, k) => {
       const file = path.join(tmp, `jax_${k}.py`);
       writeFileSync(file, j.text);
-      const r = spawnSync(PYTHON, [path.join(tmp, 'purity.py'), file], { encoding: 'utf8' });
-      expect(r.status, `${j.name}: ${r.stderr}`).toBe(0);
-      expect(r.stdout.trim(), j.name).toBe('');
-    }
+      return file;
+    });
+    const r = spawnSync(PYTHON, [path.join(tmp, 'purity.py'), ...files], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as string[][];
+    expect(report.length).toBe(jobs.length);
+    jobs.forEach((j, k) => expect(report[k], j.name).toEqual([]));
     if (HAS_JAX) expect(compare(jobs, 'jax')).toEqual([]);
   });
 });
 
 describe('Python escaping', () => {
-  it('comment text has no line end of any kind and no double quote, and strings stay one line', () => {
+  it('comment text has no line end of any kind and no double quote, and strings stay one line', { timeout: SLOW }, () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), (text) => {
         const c = pythonCommentText(text);
@@ -313,7 +321,7 @@ describe('Python escaping', () => {
     );
   });
 
-  it.runIf(HAS_NUMPY)('docstrings and strings decode back to the text, for every hostile character', () => {
+  it.runIf(HAS_NUMPY)('docstrings and strings decode back to the text, for every hostile character', { timeout: SLOW }, () => {
     const texts = ['"""', '\\', '\\N{', 'a\nb\rc\u000bd\u000ce\u001cf\u001dg\u001eh\u0085i\u2028j\u2029k', '\u202e\u2066x\u2069', '\u0000\u001b[2J', '\ud800 lone', 'ends with "', 'ends with \\', "''' and \"\"\""];
     const lines = texts.map((t, i) => `def f${i}():\n    """${pythonCommentText(t)}"""\n# ${pythonCommentText(t)}\ns${i} = ${pythonString(t)}\n`);
     const file = path.join(tmp, 'escapes.py');
@@ -327,7 +335,7 @@ print(json.dumps([[getattr(m, f"f{i}").__doc__, getattr(m, f"s{i}")] for i in ra
     expect(JSON.parse(out)).toEqual(texts.map((t) => [t, t]));
   });
 
-  it.runIf(HAS_NUMPY)('hostile comments and names reach modules that import without side effects and keep their structure', () => {
+  it.runIf(HAS_NUMPY)('hostile comments and names reach modules that import without side effects and keep their structure', { timeout: SLOW }, () => {
     const payload = `__import__("os").system("touch pwned")`;
     const breakouts = ['\u2028', '\u2029', '\u0085', '\u000b', '\u000c', '\u001c', '"""', "'''", '\\', '\u202e'];
     const make = (p: string) =>
