@@ -158,7 +158,11 @@ interface Target {
   readonly softplus: string;
   readonly relu: string;
   readonly softmax: string;
+  /** Softmax of each row of a matrix (softmax(QKᵀ) in attention). */
+  readonly softmaxRows: string;
   readonly logsumexp: string;
+  /** The error function: not in NumPy itself. */
+  readonly erf: string;
   /** Extra keyword arguments of array constructors (`**_like`: dtype and device in torch). */
   readonly ctorArgs: string;
   readonly copy: (x: string) => string;
@@ -175,7 +179,9 @@ const TARGETS: Record<PythonLang, Target> = {
     softplus: '_softplus',
     relu: '_relu',
     softmax: '_softmax',
+    softmaxRows: '_softmax_rows',
     logsumexp: '_logsumexp',
+    erf: '_erf',
     ctorArgs: '',
     copy: (x) => `np.array(${x})`,
     indicator: (test) => `np.where(${test}, 1.0, 0.0)`,
@@ -189,7 +195,9 @@ const TARGETS: Record<PythonLang, Target> = {
     softplus: '_softplus',
     relu: 'torch.relu',
     softmax: '_softmax',
+    softmaxRows: '_softmax_rows',
     logsumexp: '_logsumexp',
+    erf: 'torch.special.erf',
     ctorArgs: ', **_like',
     copy: (x) => `${x}.clone()`,
     indicator: (test) => `(${test}).to(_like["dtype"])`,
@@ -203,7 +211,9 @@ const TARGETS: Record<PythonLang, Target> = {
     softplus: '_softplus',
     relu: '_relu',
     softmax: '_softmax',
+    softmaxRows: '_softmax_rows',
     logsumexp: '_logsumexp',
+    erf: 'jax.scipy.special.erf',
     ctorArgs: '',
     copy: (x) => x,
     indicator: (test) => `jnp.where(${test}, 1.0, 0.0)`,
@@ -219,6 +229,8 @@ const HELPERS: Record<PythonLang, Record<string, readonly string[]>> = {
     _relu: ['def _relu(x):', '    """relu(x) = max(x, 0)."""', '    return np.maximum(x, 0.0)'],
     _softmax: ['def _softmax(x):', '    """softmax(x), shifted by the maximum so that inputs of ±1000 stay finite."""', '    e = np.exp(x - np.max(x))', '    return e / np.sum(e)'],
     _logsumexp: ['def _logsumexp(x):', '    """log Σ exp(xᵢ), shifted by the maximum so that inputs of ±1000 stay finite."""', '    m = np.max(x)', '    return m + np.log(np.sum(np.exp(x - m)))'],
+    _softmax_rows: ['def _softmax_rows(X):', '    """softmax of each row of X, each shifted by its maximum."""', '    e = np.exp(X - np.max(X, axis=-1, keepdims=True))', '    return e / np.sum(e, axis=-1, keepdims=True)'],
+    _erf: ['def _erf(x):', '    """erf(x), from SciPy (NumPy has none)."""', '    from scipy.special import erf', '    return erf(x)'],
     _logdet: [
       'def _logdet(K):',
       '    """log|K| from slogdet: −inf when K is singular, nan when det K < 0 (as log of a negative number)."""',
@@ -251,6 +263,7 @@ const HELPERS: Record<PythonLang, Record<string, readonly string[]>> = {
     _softplus: ['def _softplus(x):', '    """softplus(x) = log(1 + eˣ), no overflow at x = 1000 (and no threshold approximation)."""', '    return torch.logaddexp(x, torch.zeros_like(x))'],
     _softmax: ['def _softmax(x):', '    """softmax(x), stable (torch shifts by the maximum)."""', '    return torch.softmax(x, dim=0)'],
     _logsumexp: ['def _logsumexp(x):', '    """log Σ exp(xᵢ), stable (torch shifts by the maximum)."""', '    return torch.logsumexp(x.reshape(-1), dim=0)'],
+    _softmax_rows: ['def _softmax_rows(X):', '    """softmax of each row of X, stable."""', '    return torch.softmax(X, dim=-1)'],
     _logdet: [
       'def _logdet(K):',
       '    """log|K| from slogdet: −inf when K is singular, nan when det K < 0 (as log of a negative number)."""',
@@ -263,6 +276,7 @@ const HELPERS: Record<PythonLang, Record<string, readonly string[]>> = {
     _relu: ['def _relu(x):', '    """relu(x) = max(x, 0)."""', '    return jnp.maximum(x, 0.0)'],
     _softmax: ['def _softmax(x):', '    """softmax(x), shifted by the maximum so that inputs of ±1000 stay finite."""', '    return jax.nn.softmax(x)'],
     _logsumexp: ['def _logsumexp(x):', '    """log Σ exp(xᵢ), shifted by the maximum so that inputs of ±1000 stay finite."""', '    return jax.scipy.special.logsumexp(x)'],
+    _softmax_rows: ['def _softmax_rows(X):', '    """softmax of each row of X, stable."""', '    return jax.nn.softmax(X, axis=-1)'],
     _logdet: [
       'def _logdet(K):',
       '    """log|K| from slogdet: −inf when K is singular, nan when det K < 0 (as log of a negative number)."""',
@@ -707,7 +721,10 @@ class BodyPrinter {
     }
     if (f.name === 'log' && arg.op === 'apply' && arg.attr.kind === 'builtin' && arg.attr.name === 'σ') return this.elementwise(this.helper(this.target.logSigmoid), arg.args[0]);
     const t = this.target;
-    const name = { exp: this.ns('exp'), log: this.ns('log'), sqrt: this.ns('sqrt'), σ: t.sigmoid, tanh: this.ns('tanh'), relu: t.relu, softplus: t.softplus, abs: this.ns('abs'), sign: this.ns('sign') }[f.name];
+    const name = {
+      exp: this.ns('exp'), log: this.ns('log'), sqrt: this.ns('sqrt'), σ: t.sigmoid, tanh: this.ns('tanh'), relu: t.relu, softplus: t.softplus, abs: this.ns('abs'), sign: this.ns('sign'),
+      sin: this.ns('sin'), cos: this.ns('cos'), tan: this.ns('tan'), arctan: this.ns('arctan'), sinh: this.ns('sinh'), cosh: this.ns('cosh'), log1p: this.ns('log1p'), expm1: this.ns('expm1'), erf: t.erf,
+    }[f.name];
     return this.elementwise(this.helper(name), arg);
   }
 
@@ -722,7 +739,9 @@ class BodyPrinter {
   }
 
   softmax(n: Node): Code {
-    return call(this.helper(this.target.softmax), this.tensorArg(n.args[0]));
+    // A matrix takes softmax row by row (the IR's meaning); a vector, over all its entries.
+    const { rows, cols } = n.args[0].shape;
+    return call(this.helper(rows !== 1 && cols !== 1 ? this.target.softmaxRows : this.target.softmax), this.tensorArg(n.args[0]));
   }
 
   logsumexp(n: Node): Code {
