@@ -3,7 +3,7 @@
 // scalar, `y(1 − y)` is a product unless `y` is a function, `A⁻¹` is an inverse and `β⁻¹` a
 // reciprocal; it inlines function definitions, vectorizes indexed sums and unifies dimensions.
 import { ChainruleError } from '../errors.ts';
-import type { BuiltinFunction, Declaration, Dim, Expr, Name, Program, Span, Statement } from '../syntax/ast.ts';
+import type { BuiltinFunction, Declaration, Dim, Expr, Name, NormKind, Program, Span, Statement } from '../syntax/ast.ts';
 import { nameKey } from '../syntax/ast.ts';
 import type { ElementwiseBuiltin, ElementwiseFn, Variable } from '../ir/node.ts';
 import * as Q from '../ir/rational.ts';
@@ -365,12 +365,15 @@ export class Elaborator {
     return typed('transpose', [x], x.cols, x.rows, null, span, this.sliceText(span));
   }
 
-  private norm(x: Typed, kind: '2' | 'F' | undefined, span: Span): Typed {
+  private norm(x: Typed, kind: NormKind | undefined, span: Span): Typed {
     const text = this.sliceText(span);
     if (isScalarTyped(x)) return this.elementwise({ kind: 'builtin', name: 'abs' }, x, span);
-    if (isColumnTyped(x) || isRowTyped(x)) return scalarTyped('norm', [x], '2', span, text);
+    if (isColumnTyped(x) || isRowTyped(x)) return scalarTyped('norm', [x], kind === '1' || kind === '∞' ? kind : '2', span, text);
     if (kind === '2') {
       throw new ChainruleError(`the spectral norm ‖${x.text}‖₂ of a matrix is not supported`, { span, hint: `did you mean the Frobenius norm ‖${x.text}‖_F?` });
+    }
+    if (kind === '1' || kind === '∞') {
+      throw new ChainruleError(`the matrix norm ‖${x.text}‖${kind === '1' ? '₁' : '_∞'} is not supported`, { span, hint: `for the sum of |entries| write sum(abs(${x.text})); for the largest, there is no smooth derivative` });
     }
     return scalarTyped('norm', [x], 'F', span, text);
   }

@@ -547,6 +547,16 @@ function emitSoftmax(instr: Extract<Instr, { kind: 'softmax' }>, ctx: KernelCont
   return [...fill, A.forRange(row, A.num(0), ctx.size(instr.out.rows), [A.constDecl(base, A.times(A.id(row), length)), ...normalize])];
 }
 
+/** out = max expr(i, j): ‖x‖_∞. */
+function emitMaximum(instr: Extract<Instr, { kind: 'maximum' }>, ctx: KernelContext): Stmt[] {
+  const out = (ctx.value(instr.out) as Extract<Expr, { k: 'id' }>).name;
+  const c = new ElementCompiler(ctx, loopsOver(ctx, instr.rows, instr.cols));
+  const m = ctx.fresh('max');
+  const x = ctx.fresh('x');
+  const body: Stmt[] = [A.constDecl(x, c.compile(instr.expr)), A.ifStmt(A.bin('>', A.id(x), A.id(m)), [A.assign(A.id(m), A.id(x))])];
+  return [A.letDecl(m, A.neg(A.id('Infinity'))), ...c.nest(body), A.constDecl(out, A.id(m))];
+}
+
 /** log Σ exp xᵢ in one pass with a running maximum (rescaling the sum when it grows). */
 function emitLogSumExp(instr: Extract<Instr, { kind: 'logsumexp' }>, ctx: KernelContext): Stmt[] {
   const out = (ctx.value(instr.out) as Extract<Expr, { k: 'id' }>).name;
@@ -699,6 +709,7 @@ const emitReduce = (instr: Extract<Instr, { kind: 'reduce' }>, ctx: KernelContex
 export const KERNELS: { [K in InstrKind]: Emitter<K> } = {
   map: emitMap,
   sum: emitSum,
+  maximum: emitMaximum,
   reduce: emitReduce,
   loop: emitLoop,
   gemm: emitGemm,

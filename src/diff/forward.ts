@@ -9,7 +9,7 @@ import { elementwiseDerivative, elementwiseProduct } from '../ir/functions.ts';
 import type { Node, NodeOf, Op } from '../ir/node.ts';
 import { topoSort } from '../ir/node.ts';
 import { isScalar } from '../ir/shape.ts';
-import { inner, softmaxJacobianTimes } from './rules.ts';
+import { inner, normGradient, softmaxJacobianTimes } from './rules.ts';
 
 /** The tangent of `node` given its operands' tangents (undefined: that operand does not move).
  * Returns undefined when the node does not move. */
@@ -62,7 +62,7 @@ export const TANGENT_RULES: { [O in Op]: TangentRule<O> } = {
   // d diag(a) = diag(da)   (both directions: vector → matrix and matrix → vector)
   diag: (_, t) => sumOver(t, (_i, ti) => C.diag(ti)),
   // d‖x‖ = ⟨x, dx⟩/‖x‖   (the same for ‖X‖_F)
-  norm: (node, t) => sumOver(t, (_i, ti) => C.mul(C.pow(node, C.MINUS_ONE), inner(node.args[0], ti))),
+  norm: (node, t) => sumOver(t, (_i, ti) => inner(normGradient(node), ti)),
   // d f(a) = f′(a) ⊙ da
   apply: (node, t) => sumOver(t, (_i, ti) => elementwiseProduct(elementwiseDerivative(node.attr, node.args[0], node), ti)),
   // 𝟙[a > b] is piecewise constant.

@@ -26,6 +26,15 @@ export function softmaxJacobianTimes(s: Node, v: Node): Node {
   return C.sub(C.hadamard(s, v), C.hadamard(C.matmul(C.hadamard(s, v), ones, C.transpose(ones)), s));
 }
 
+/** ∇‖x‖: x/‖x‖ (2-norm, Frobenius); sign(x) (ℓ₁); sign(x) ⊙ 𝟙[|x| ≥ ‖x‖_∞] (ℓ∞). The last two are
+ * subgradients, exact away from zeros of x and ties for the largest |xᵢ|. */
+export function normGradient(node: NodeOf<'norm'>): Node {
+  const x = node.args[0];
+  if (node.attr === '1') return C.builtin('sign', x);
+  if (node.attr === '∞') return elementwiseProduct(C.builtin('sign', x), C.indicator('≥', C.builtin('abs', x), C.mul(node, C.ones(x.shape))));
+  return C.mul(C.pow(node, C.MINUS_ONE), x);
+}
+
 const others = (args: readonly Node[], i: number): Node[] => args.filter((_, j) => j !== i);
 const none = (): undefined => undefined;
 
@@ -72,7 +81,8 @@ export const ADJOINT_RULES: { [O in Op]: AdjointRule<O> } = {
   // Y = diag(v) (vector → matrix):  v̄ = diag(Ȳ);  y = diag(A) (matrix → vector):  Ā = diag(ȳ)
   diag: (_, adj) => C.diag(adj),
   // y = ‖x‖:  x̄ = ȳ·x/‖x‖   (the same for ‖X‖_F)
-  norm: (node, adj) => C.mul(adj, C.pow(node, C.MINUS_ONE), node.args[0]),
+  // y = ‖x‖₁:  x̄ = ȳ·sign(x);  y = ‖x‖_∞:  x̄ = ȳ·sign(x) ⊙ 𝟙[|x| ≥ ‖x‖_∞]   (subgradients, away from kinks and ties)
+  norm: (node, adj) => C.mul(adj, normGradient(node)),
   // Y = f(A) elementwise:  Ā = Ȳ ⊙ f′(A)
   apply: (node, adj) => elementwiseProduct(adj, elementwiseDerivative(node.attr, node.args[0], node)),
   // 𝟙[a > b] is piecewise constant: no gradient.

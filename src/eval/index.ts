@@ -129,7 +129,12 @@ export const EVALUATION_RULES: { [O in Op]: Rule<O> } = {
     }
     return tensor(a.rows, 1, Array.from({ length: a.rows }, (_, i) => a.data[i * a.cols + i]));
   },
-  norm: (_, [a]) => scalarTensor(Math.sqrt(a.data.reduce((s, x) => s + x * x, 0))),
+  norm: (n, [a]) =>
+    scalarTensor(
+      n.attr === '1' ? a.data.reduce((s, x) => s + Math.abs(x), 0)
+        : n.attr === '∞' ? a.data.reduce((m, x) => Math.max(m, Math.abs(x)), 0)
+          : Math.sqrt(a.data.reduce((s, x) => s + x * x, 0)),
+    ),
   apply: (n, [a], _, abstract) => {
     const fn = n.attr;
     if (fn.kind === 'abstract') return map(a, (x) => abstract.elementwise(fn.key, fn.order, x));

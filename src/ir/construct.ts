@@ -215,7 +215,7 @@ export function diag(a: Node): Node {
   return intern('diag', [a], shape(a.shape.rows, 1), null);
 }
 
-export const norm = (x: Node, kind: '2' | 'F'): Node => intern('norm', [x], SCALAR, kind);
+export const norm = (x: Node, kind: OpAttrs['norm']): Node => intern('norm', [x], SCALAR, kind);
 export const apply = (fn: ElementwiseFn, x: Node): Node => intern('apply', [x], x.shape, fn);
 export const builtin = (name: Extract<ElementwiseFn, { kind: 'builtin' }>['name'], x: Node): Node => apply({ kind: 'builtin', name }, x);
 

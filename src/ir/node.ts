@@ -1,7 +1,7 @@
 // The one IR node type: an immutable, hash-consed DAG. Equal structure ⇒ the same object, so
 // identity is `===`, CSE is free, and passes memoize on nodes (tinygrad's UOp, JAX's jaxpr atoms).
 // Nodes are made only by the constructors in `construct.ts`, which check shapes and normalize structure.
-import type { Name, Relation } from '../syntax/ast.ts';
+import type { Name, NormKind, Relation } from '../syntax/ast.ts';
 import type { Rational } from './rational.ts';
 import { ratKey } from './rational.ts';
 import type { Shape } from './shape.ts';
@@ -68,7 +68,8 @@ export interface OpAttrs {
   /** vector → diagonal matrix, or square matrix → vector of its diagonal. */
   diag: null;
   /** ‖x‖₂ of a vector or ‖X‖_F of a matrix. */
-  norm: '2' | 'F';
+  /** ‖x‖₂ or ‖X‖_F; ‖x‖₁ = Σ|xᵢ|; ‖x‖_∞ = max |xᵢ| (vectors). */
+  norm: NormKind;
   apply: ElementwiseFn;
   /** 𝟙[a rel b], elementwise. */
   indicator: Relation;

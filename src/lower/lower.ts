@@ -108,7 +108,7 @@ const RULES: { [O in Op]: Rule<O> } = {
   pow: (n, ctx) => {
     const [base, exponent] = n.args;
     const e = exponent.op === 'const' ? Q.toNumber(exponent.attr) : undefined;
-    if (base.op === 'norm' && e === 2) return ctx.sumOfSquares(base.args[0], n);
+    if (base.op === 'norm' && (base.attr === '2' || base.attr === 'F') && e === 2) return ctx.sumOfSquares(base.args[0], n);
     const b = ctx.expr(base);
     if (e === 2) return lazy(fn('square', b));
     if (e === -1) return lazy(fn('recip', b));
@@ -129,7 +129,17 @@ const RULES: { [O in Op]: Rule<O> } = {
     return a.shape.cols === 1 ? lazy(product([DIAGONAL, ctx.expr(a)])) : lazy(jToI(ctx.expr(a)));
   },
   norm: (n, ctx) => {
-    const squares = ctx.sumOfSquares(n.args[0]);
+    const x = n.args[0];
+    if (n.attr === '1' || n.attr === '∞') {
+      // ‖x‖₁ = Σ|xᵢ|, ‖x‖_∞ = max |xᵢ|
+      const out = ctx.output(n);
+      const rows = ctx.size(x.shape.rows);
+      const cols = ctx.size(x.shape.cols);
+      const expr = fn('abs', ctx.expr(x));
+      ctx.emit(n.attr === '1' ? { kind: 'sum', out, rows, cols, expr } : { kind: 'maximum', out, rows, cols, expr });
+      return stored({ value: out, transposed: false });
+    }
+    const squares = ctx.sumOfSquares(x);
     return lazy(fn('sqrt', ctx.exprOf(squares, 1, 1)));
   },
   apply: (n, ctx) => {
@@ -206,7 +216,7 @@ export class Lowerer {
   finish(results: { key: string; value: Value }[]): Program {
     const scalarFns = new Set<ScalarFn>();
     for (const i of this.instrs) {
-      if (i.kind === 'map' || i.kind === 'sum' || i.kind === 'softmax' || i.kind === 'logsumexp') collectFns('expr' in i ? i.expr : i.x, scalarFns);
+      if (i.kind === 'map' || i.kind === 'sum' || i.kind === 'maximum' || i.kind === 'softmax' || i.kind === 'logsumexp') collectFns('expr' in i ? i.expr : i.x, scalarFns);
       if (i.kind === 'reduce') collectFns(i.expr, scalarFns);
       if ((i.kind === 'gemm' || i.kind === 'reduce') && i.scale) collectFns(i.scale, scalarFns);
     }

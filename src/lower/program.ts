@@ -103,7 +103,9 @@ export type Instr =
   /** Shifted by the maximum, so inputs of ±1000 stay finite. */
   /** Over the entries of a vector out, over each row of a matrix out; x(i, j) over out's shape. */
   | { readonly kind: 'softmax'; readonly out: Value; readonly x: ScalarExpr }
-  | { readonly kind: 'logsumexp'; readonly out: Value; readonly n: Size; readonly x: ScalarExpr };
+  | { readonly kind: 'logsumexp'; readonly out: Value; readonly n: Size; readonly x: ScalarExpr }
+  /** out = max over i < rows, j < cols of expr(i, j) (‖x‖_∞ = max |xᵢ|). */
+  | { readonly kind: 'maximum'; readonly out: Value; readonly rows: Size; readonly cols: Size; readonly expr: ScalarExpr };
 
 export type InstrKind = Instr['kind'];
 
@@ -124,6 +126,7 @@ export const READS: { [K in InstrKind]: (instr: Extract<Instr, { kind: K }>) => 
   det: () => [],
   softmax: (x) => valuesIn(x.x),
   logsumexp: (x) => valuesIn(x.x),
+  maximum: (x) => valuesIn(x.expr),
 };
 
 export const readsOf = (instr: Instr): Value[] => (READS[instr.kind] as (i: Instr) => Value[])(instr);

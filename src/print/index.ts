@@ -322,8 +322,9 @@ export const NOTATIONS: { [O in Op]: Notation<O> } = {
   diag: (n, p) => p.applyWord(word('diag', p), n.args),
   norm: (n, p) => {
     const inner = p.print(n.args[0]).text;
-    if (p.format === 'ascii') return atom(n.attr === 'F' ? `norm(${inner}, 'fro')` : `norm(${inner})`);
-    const sub = n.attr === 'F' ? (p.format === 'latex' ? '_{F}' : '_F') : '';
+    const kind = { '2': ['', '', ''], F: ["'fro'", '_F', '_{F}'], '1': ['1', '₁', '_{1}'], '∞': ['Inf', '_∞', '_{\\infty}'] }[n.attr];
+    if (p.format === 'ascii') return atom(kind[0] ? `norm(${inner}, ${kind[0]})` : `norm(${inner})`);
+    const sub = p.format === 'latex' ? kind[2] : kind[1];
     return atom(`${p.delimit(p.t.norm[0], inner, p.t.norm[1])}${sub}`);
   },
   apply: (n, p) => {

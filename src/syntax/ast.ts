@@ -43,6 +43,9 @@ export type BuiltinFunction = (typeof BUILTIN_FUNCTIONS)[number];
 
 export type Relation = '>' | '<' | '≥' | '≤';
 
+/** ‖x‖₂ (and ‖X‖ read as Frobenius for a matrix), ‖X‖_F, ‖w‖₁, ‖w‖_∞. */
+export type NormKind = '2' | 'F' | '1' | '∞';
+
 export type Expr =
   /** A decimal literal; `value` is its exact text (`2`, `0.5`, `10`). Vulgar fractions `½` and `\frac12` are `div`. */
   | { readonly kind: 'number'; readonly text: string; readonly span: Span }
@@ -57,7 +60,7 @@ export type Expr =
       readonly callee: { readonly builtin: BuiltinFunction } | { readonly name: Name };
       readonly primes: number;
       readonly args: readonly Expr[];
-      readonly normKind?: '2' | 'F';
+      readonly normKind?: NormKind;
       readonly span: Span;
     }
   | { readonly kind: 'neg'; readonly arg: Expr; readonly span: Span }
@@ -74,7 +77,7 @@ export type Expr =
   /** `Aᵀ`, `A⊤`, `A'`, `A^T`, `A^\top`, `A^{\mathsf T}`, `A^\intercal`. */
   | { readonly kind: 'transpose'; readonly arg: Expr; readonly span: Span }
   /** `‖x‖`, `‖x‖₂`, `‖X‖_F`, `\|x\|`, `\lVert x\rVert`, `\left\| x \right\|_2`, `norm(x)` → norm (`norm` builtin call is also fine: build treats both). */
-  | { readonly kind: 'norm'; readonly arg: Expr; readonly normKind?: '2' | 'F'; readonly span: Span }
+  | { readonly kind: 'norm'; readonly arg: Expr; readonly normKind?: NormKind; readonly span: Span }
   /** `|x|`, `\left| A \right|`: absolute value or determinant, decided by shape. */
   | { readonly kind: 'bars'; readonly arg: Expr; readonly span: Span }
   /** `𝟙[z > 0]`, `ind(z > 0)`, `\mathbb{1}[z>0]`. */

@@ -101,6 +101,12 @@ const READINGS: Reading[] = [
       return total;
     },
   },
+  // Norms: the subscript before or after the power; ℓ₁ and ℓ∞ (subgradients away from kinks).
+  { input: '‖X‖²_F', same: "norm(X, 'fro')^2", byHand: (v) => v('X').data.reduce((s, x) => s + x * x, 0) },
+  { input: String.raw`\|X\|^2_F`, same: '‖X‖_F²' },
+  { input: '½‖Xw − y‖² + λ‖w‖₁', same: '0.5*norm(X*w - y)^2 + lambda*norm(w, 1)', byHand: (v) => 0.5 * Array.from({ length: v('X').rows }, (_, i) => Array.from({ length: v('X').cols }, (_, j) => at(v('X'), i, j) * v('w').data[j]).reduce((s, x) => s + x, 0) - v('y').data[i]).reduce((s, r) => s + r * r, 0) + v('λ').data[0] * v('w').data.reduce((s, x) => s + Math.abs(x), 0) },
+  { input: '‖w‖_∞', same: 'norm(w, Inf)', byHand: (v) => v('w').data.reduce((m, x) => Math.max(m, Math.abs(x)), 0) },
+  { input: String.raw`\|w\|_\infty + \|w\|_1`, same: "norm(w, 'inf') + norm(w, 1)" },
   { input: '‖softmax(QKᵀ/√d)V − Y‖_F²', where: 'Q: n×d', same: '‖softmax(QKᵀ/√d)V − Y‖_F²', sameWhere: 'Q: n×d; K: m×d' },
 ];
 
