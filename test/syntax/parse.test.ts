@@ -590,7 +590,7 @@ describe('syntax errors', () => {
     ['\\foo', 'unexpected "\\foo"', 0],
     ['a \\alphax', 'unexpected "\\alphax"', 2],
     ['x′', 'a prime marks the derivative', 1],
-    ['‖x‖₁', 'only the 2-norm and the Frobenius norm', 3],
+    ['‖x‖₃', 'unsupported norm "3"', 3],
     ["norm(X, 'nuc')", 'unsupported norm "nuc"', 9],
     ['arcsin(x)', 'unsupported function "arcsin"', 0],
     ['\\sec x', 'unsupported function "sec"', 0],
