@@ -520,7 +520,8 @@ class BodyPrinter {
   power(n: NodeOf<'pow'>): Code {
     const [base, exponent] = n.args;
     const e = exponent.op === 'const' ? Q.toNumber(exponent.attr) : undefined;
-    if (base.op === 'norm' && e === 2) return this.sumOfSquares(base.args[0]);
+    // ‖x‖² and ‖X‖_F² as a sum of squares; ‖w‖₁² and ‖w‖_∞² are squares of their norm.
+    if (base.op === 'norm' && (base.attr === '2' || base.attr === 'F') && e === 2) return this.sumOfSquares(base.args[0]);
     if (e === 0.5) return this.elementwise(this.ns('sqrt'), base);
     if (e === -1) return code(`1.0 / ${wrap(this.expr(base), P.multiplicative + 1)}`, P.multiplicative);
     if (e === 2) return call(this.ns('square'), this.tensorArg(base));
@@ -703,8 +704,16 @@ class BodyPrinter {
     return call(this.ns('diag'), this.expr(n.args[0]));
   }
 
-  norm(n: Node): Code {
-    return call(this.ns('linalg.norm'), this.tensorArg(n.args[0]));
+  norm(n: NodeOf<'norm'>): Code {
+    // One entry per kind, so a new kind fails tsc here instead of printing the 2-norm.
+    const x = this.tensorArg(n.args[0]);
+    const byKind: Record<NodeOf<'norm'>['attr'], () => Code> = {
+      '2': () => call(this.ns('linalg.norm'), x),
+      F: () => call(this.ns('linalg.norm'), x),
+      '1': () => call(this.ns('sum'), call(this.ns('abs'), x)),
+      '∞': () => call(this.ns('max'), call(this.ns('abs'), x)),
+    };
+    return byKind[n.attr]();
   }
 
   apply(n: NodeOf<'apply'>): Code {

@@ -69,6 +69,7 @@ export const COOKBOOK: Case[] = [
   { name: 'products heading fused loops (ABᵀ element by element, AᵀD row by row)', source: '‖ABᵀ − C‖² + 𝟙ᵀrelu(AᵀD + E)𝟙', where: 'A, B: n×m; C: n×n; D: n×k; E: m×k', wrt: ['A', 'B', 'C', 'D', 'E'] },
   { name: 'max, min, hadamard', source: '𝟙ᵀmax(x, y) + 𝟙ᵀmin(x ⊙ y, z)', where: 'x, y, z: n', wrt: ['x', 'y', 'z'] },
   { name: 'ℓ₁ and ℓ∞ norms (lasso)', source: '½‖Xw − y‖² + λ‖w‖₁ + μ‖w‖_∞', where: 'X: n×d; w: d; y: n; λ, μ: scalar', wrt: ['w', 'λ'] },
+  { name: 'squares of ℓ₁ and ℓ∞ norms are not sums of squares', source: '‖w‖₁² + ‖w‖_∞² + ‖Xw‖²', where: 'X: n×d; w: d', wrt: ['w', 'X'] },
   { name: 'sum of a solve: sum(A⁻¹y)', source: 'sum((A + 4I)⁻¹y)', where: 'y: n; A: n×n', wrt: ['y', 'A'] },
   { name: 'sums of solves and products: sum(A⁻ᵀy) + sum(Ay) + sum(A⁻¹B)', source: 'sum((A + 4I)⁻ᵀy) + sum(Ay) + sum((A + 4I)⁻¹B) + 𝟙ᵀ(B + 4I)⁻¹y', where: 'y: n; A, B: n×n', wrt: ['y', 'A', 'B'] },
   { name: 'attention: softmax of a matrix, row by row', source: '‖softmax(QKᵀ/√d)V − Y‖_F²', where: 'Q: n×d; K: m×d; V: m×p; Y: n×p', wrt: ['Q', 'K', 'V'] },
