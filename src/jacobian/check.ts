@@ -37,7 +37,8 @@ export function numericJacobian(output: Node, variable: VariableInfo, values: Re
   return out as Tensor;
 }
 
-function relative(a: ArrayLike<number>, b: ArrayLike<number>, floor: number): number {
+/** ‖a − b‖ / max(‖a‖, ‖b‖, floor); Infinity for different lengths or NaN. */
+export function relative(a: ArrayLike<number>, b: ArrayLike<number>, floor: number): number {
   let diff = 0;
   let na = 0;
   let nb = 0;

@@ -10,25 +10,14 @@ import { isColumn, isScalar } from '../../src/ir/shape.ts';
 import type { LinearMap } from '../../src/jacobian/index.ts';
 import { linearMapTensor } from '../../src/jacobian/index.ts';
 import { kroneckerTensor } from '../../src/jacobian/kronecker.ts';
+import { relative as relativeBetween } from '../../src/jacobian/check.ts';
 import { kinkDistance } from '../check/support.ts';
 
 /** ∂output/∂variable by central differences (the one `chainrule check --jacobian` uses). */
 export { numericJacobian } from '../../src/jacobian/check.ts';
 
-/** ‖a − b‖ / max(‖a‖, ‖b‖, floor). */
-export function relative(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-3): number {
-  let diff = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff += (a[i] - b[i]) ** 2;
-    na += a[i] ** 2;
-    nb += b[i] ** 2;
-  }
-  if (a.length !== b.length) return Infinity;
-  const e = Math.sqrt(diff) / Math.max(Math.sqrt(na), Math.sqrt(nb), floor);
-  return Number.isNaN(e) ? Infinity : e;
-}
+/** ‖a − b‖ / max(‖a‖, ‖b‖, floor), as `chainrule check --jacobian` measures it. */
+export const relative = (a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-3): number => relativeBetween(a, b, floor);
 
 /** Random points (values and sizes) where the model is finite and away from kinks. */
 export function* smoothPoints(model: Model, seed: number, wanted: number, fixed: DimSizes = {}): Generator<Bound> {
