@@ -1,0 +1,134 @@
+// End-to-end tests of the web playground (#10) in Debian's Chromium: the built site (dist/web),
+// served by a plain static file server on a loopback port, driven with playwright-core.
+// Under CI=1 (.ci/run) a missing chromium fails the tests; elsewhere they skip, visibly.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+
+const CHROMIUM = '/usr/bin/chromium';
+const root = join(import.meta.dirname, '..', '..');
+const site = join(root, 'dist', 'web');
+const artifacts = join(root, 'test-artifacts');
+const haveChromium = existsSync(CHROMIUM);
+
+if (!haveChromium && process.env.CI) {
+  describe('web playground', () => {
+    it('needs chromium (apt-get install chromium)', () => {
+      throw new Error(`${CHROMIUM} is missing: the browser tests cannot run (.ci/run installs it with apt-get)`);
+    });
+  });
+} else {
+  if (!haveChromium) console.warn(`web playground tests SKIPPED: ${CHROMIUM} is missing (apt-get install chromium)`);
+  describe.skipIf(!haveChromium)('web playground', () => {
+    let server: Server;
+    let browser: BrowserContext;
+    let base = '';
+    let profile = '';
+
+    const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf', '.svg': 'image/svg+xml', '.wasm': 'application/wasm' };
+
+    beforeAll(async () => {
+      execFileSync('npm', ['run', '--silent', 'build:web'], { cwd: root, stdio: 'pipe' });
+      mkdirSync(artifacts, { recursive: true });
+      server = createServer((req, res) => {
+        const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+        let file = join(site, path);
+        if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+        if (!file.startsWith(site) || !existsSync(file)) {
+          res.writeHead(404).end();
+          return;
+        }
+        res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const address = server.address();
+      if (address === null || typeof address === 'string') throw new Error('no port');
+      base = `http://127.0.0.1:${address.port}/index.html`;
+      profile = mkdtempSync(join(tmpdir(), 'chainrule-chromium-'));
+      // A fresh user-data-dir per run.
+      browser = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      });
+    }, 180_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      if (profile) rmSync(profile, { recursive: true, force: true });
+    });
+
+    async function open(hash = '', width = 1280): Promise<Page> {
+      const page = await browser.newPage();
+      await page.setViewportSize({ width, height: 900 });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(base + hash);
+      await page.waitForSelector('.cm-content');
+      expect(errors).toEqual([]);
+      return page;
+    }
+
+    async function typeExpression(page: Page, text: string): Promise<void> {
+      await page.click('.cm-content');
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Delete');
+      await page.keyboard.type(text);
+    }
+
+    it('typing ‖Wx − x‖² and picking W shows 2(Wx − x)xᵀ', async () => {
+      const page = await open();
+      await typeExpression(page, '‖Wx − x‖²');
+      await page.check('#wrt input[value="W"]');
+      const x = page.locator('#wrt input[value="x"]');
+      if (await x.isChecked()) await x.uncheck();
+      await page.selectOption('#format', 'unicode');
+      await expect.poll(() => page.locator('.derivative[data-variable="W"] .text').textContent()).toBe('∂f/∂W = 2(Wx − x)xᵀ');
+      await page.selectOption('#format', 'typeset');
+      await expect.poll(() => page.locator('.derivative[data-variable="W"] .katex').count()).toBe(1);
+      await page.screenshot({ path: join(artifacts, 'playground-1280.png'), fullPage: true });
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.screenshot({ path: join(artifacts, 'playground-390.png'), fullPage: true });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await page.close();
+    });
+
+    it('an error shows the CLI message with a caret and dims the last good result', async () => {
+      const page = await open();
+      await typeExpression(page, 'L = ‖x‖ + x²');
+      await page.fill('#where', 'x: n');
+      const error = page.locator('#error');
+      await expect.poll(() => error.textContent()).toContain('x² is ambiguous');
+      const text = (await error.textContent()) ?? '';
+      const lines = text.split('\n');
+      expect(lines[1]).toBe('  L = ‖x‖ + x²');
+      expect(lines[2]).toBe('            ^^');
+      expect(lines[3]).toMatch(/^hint: /);
+      expect(await page.locator('#result').getAttribute('class')).toContain('stale');
+      await expect.poll(() => page.locator('.cm-lintRange-error').count()).toBeGreaterThan(0);
+      await page.screenshot({ path: join(artifacts, 'playground-error.png'), fullPage: true });
+      await page.close();
+    });
+
+    it('a shared URL restores expression, declarations and variables', async () => {
+      const hash = `#expr=${encodeURIComponent('−γ/2·log|αAAᵀ+β⁻¹I|')}&where=${encodeURIComponent('A: n×n')}&wrt=A`;
+      const page = await open(hash);
+      expect(await page.locator('.cm-content').textContent()).toBe('−γ/2·log|αAAᵀ+β⁻¹I|');
+      expect(await page.inputValue('#where')).toBe('A: n×n');
+      expect(await page.locator('#wrt input[value="A"]').isChecked()).toBe(true);
+      await page.selectOption('#format', 'unicode');
+      await expect.poll(() => page.locator('.derivative[data-variable="A"] .text').textContent()).toBe('∂f/∂A = −αγ(αAAᵀ + β⁻¹I)⁻¹A');
+      expect(await page.locator('.derivative').count()).toBe(1);
+      // Editing writes the state back into the hash, in the same format.
+      await page.check('#wrt input[value="α"]');
+      await expect.poll(() => page.evaluate(() => location.hash)).toBe(`#expr=${encodeURIComponent('−γ/2·log|αAAᵀ+β⁻¹I|')}&where=${encodeURIComponent('A: n×n')}&wrt=A,${encodeURIComponent('α')}`);
+      await page.close();
+    });
+  });
+}

@@ -1,0 +1,193 @@
+// The playground page (#10): every edit re-parses and re-derives with chainrule's public API.
+import 'katex/dist/katex.min.css';
+import './style.css';
+import katex from 'katex';
+import { EditorView, keymap } from '@codemirror/view';
+import { EditorState } from '@codemirror/state';
+import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
+import { bracketMatching } from '@codemirror/language';
+import { linter, lintGutter, setDiagnostics } from '@codemirror/lint';
+import type { DiffResult, Layout, Model } from '../../src/index.ts';
+import { ChainruleError, differentiate, formatError, parse, print, shapeText } from '../../src/index.ts';
+import { decodeHash, encodeHash } from './hash.ts';
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const whereInput = $<HTMLInputElement>('where');
+const errorBox = $('error');
+const wrtBox = $('wrt');
+const layoutSelect = $<HTMLSelectElement>('layout');
+const formatSelect = $<HTMLSelectElement>('format');
+const result = $('result');
+
+const initial = decodeHash(location.hash);
+let chosen = new Set<string>(initial.wrt ?? []);
+whereInput.value = initial.where ?? '';
+if (initial.layout) layoutSelect.value = initial.layout;
+
+/** Timestamps for `npm run bench:web` and the tests: the last keystroke and the derivative it produced. */
+const timing = { keyAt: 0, shownAt: 0, revision: 0 };
+(window as unknown as { chainrulePlayground: typeof timing }).chainrulePlayground = timing;
+
+const view = new EditorView({
+  parent: $('editor'),
+  state: EditorState.create({
+    doc: initial.expr ?? '‖Wx − x‖²',
+    extensions: [
+      history(),
+      keymap.of([...defaultKeymap, ...historyKeymap]),
+      bracketMatching(),
+      lintGutter(),
+      linter(null),
+      EditorView.lineWrapping,
+      EditorView.contentAttributes.of({ 'aria-label': 'Expression or program' }),
+      EditorView.updateListener.of((u) => {
+        if (u.docChanged) update();
+      }),
+    ],
+  }),
+});
+view.contentDOM.addEventListener('keydown', (e) => (timing.keyAt = e.timeStamp));
+
+const PALETTE = ['‖', 'ᵀ', '⁻¹', '²', '⊙', '·', '−', 'σ', '∑', '½', '𝟙', '×', 'α', 'β', 'γ', 'λ', 'μ', 'θ', 'φ', 'ε'];
+let lastField: 'editor' | 'where' = 'editor';
+whereInput.addEventListener('focus', () => (lastField = 'where'));
+view.contentDOM.addEventListener('focus', () => (lastField = 'editor'));
+for (const symbol of PALETTE) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = symbol;
+  b.title = `insert ${symbol}`;
+  b.addEventListener('click', () => {
+    if (lastField === 'where') {
+      const s = whereInput.selectionStart ?? whereInput.value.length;
+      whereInput.setRangeText(symbol, s, whereInput.selectionEnd ?? s, 'end');
+      whereInput.focus();
+      update();
+    } else {
+      view.dispatch(view.state.replaceSelection(symbol));
+      view.focus();
+    }
+  });
+  $('palette').append(b);
+}
+
+const tex = (latex: string, display = true): string => katex.renderToString(latex, { displayMode: display, throwOnError: false, output: 'html' });
+
+function copyButton(label: string, text: string): HTMLButtonElement {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = label;
+  b.addEventListener('click', () => {
+    void navigator.clipboard?.writeText(text).then(() => (b.textContent = `${label} ✓`), () => undefined);
+  });
+  return b;
+}
+
+function showError(e: unknown, source: string, where: string): void {
+  if (!(e instanceof ChainruleError)) throw e;
+  errorBox.textContent = formatError(e, source);
+  result.classList.add('stale');
+  const inExpr = e.span !== undefined && (e.source === undefined || e.source === source) && e.source !== where;
+  const diagnostics = inExpr && e.span
+    ? [{ from: Math.min(e.span.start, source.length), to: Math.min(Math.max(e.span.end, e.span.start + 1), source.length), severity: 'error' as const, message: e.hint ? `${e.message}\nhint: ${e.hint}` : e.message }]
+    : [];
+  view.dispatch(setDiagnostics(view.state, diagnostics));
+}
+
+function renderWrt(model: Model): string[] {
+  const names = model.variables.map((v) => v.display);
+  chosen = new Set([...chosen].filter((n) => names.includes(n)));
+  if (chosen.size === 0 && names.length > 0) chosen.add(names[0]);
+  const existing = [...wrtBox.querySelectorAll('input')].map((i) => i.value).join(',');
+  if (existing !== names.join(',')) {
+    wrtBox.replaceChildren(
+      ...names.map((n) => {
+        const label = document.createElement('label');
+        const box = document.createElement('input');
+        box.type = 'checkbox';
+        box.value = n;
+        box.addEventListener('change', () => {
+          if (box.checked) chosen.add(n);
+          else chosen.delete(n);
+          update();
+        });
+        label.append(box, n);
+        return label;
+      }),
+    );
+  }
+  for (const box of wrtBox.querySelectorAll('input')) box.checked = chosen.has(box.value);
+  return names.filter((n) => chosen.has(n));
+}
+
+function renderResult(model: Model, diff: DiffResult | undefined): void {
+  const out = model.output.node;
+  $('expr-out').innerHTML = tex(print(out, 'latex'));
+  const rows = [
+    ...model.variables.map((v) => [v.display, shapeText(v.shape, 'latex')]),
+    ...model.definitions.filter((d) => d.node.args.length > 0).map((d) => [`${d.display} = …`, shapeText(d.node.shape, 'latex')]),
+    ['result', shapeText(out.shape, 'latex')],
+  ];
+  $('shapes').querySelector('tbody')?.replaceChildren(
+    ...rows.map(([name, shape]) => {
+      const tr = document.createElement('tr');
+      const a = document.createElement('td');
+      a.textContent = name;
+      const b = document.createElement('td');
+      b.innerHTML = tex(shape, false);
+      tr.append(a, b);
+      return tr;
+    }),
+  );
+  const format = formatSelect.value;
+  const outName = model.output.display ?? 'f';
+  const outLatex = outName;
+  $('derivatives').replaceChildren(
+    ...(diff?.derivatives ?? []).map((d) => {
+      const box = document.createElement('div');
+      box.className = 'derivative';
+      box.dataset.variable = d.variable.display;
+      const lhs = `∂${outName}/∂${d.variable.display}`;
+      const shown = document.createElement('div');
+      if (format === 'typeset') shown.innerHTML = tex(`\\frac{\\partial ${outLatex}}{\\partial ${print(d.variable.node, 'latex')}} = ${d.latex}`);
+      else {
+        shown.className = 'text';
+        shown.textContent = `${lhs} = ${format === 'latex' ? d.latex : format === 'ascii' ? d.ascii : d.unicode}`;
+      }
+      const unicode = document.createElement('span');
+      unicode.className = 'unicode';
+      unicode.hidden = true;
+      unicode.textContent = d.unicode;
+      box.append(shown, unicode, copyButton('Copy LaTeX', d.latex), copyButton('Copy Unicode', d.unicode));
+      return box;
+    }),
+  );
+}
+
+function update(): void {
+  const source = view.state.doc.toString();
+  const where = whereInput.value;
+  const layout = layoutSelect.value as Layout;
+  timing.revision++;
+  let model: Model;
+  let diff: DiffResult | undefined;
+  try {
+    model = parse(source, { where });
+    const wrt = renderWrt(model);
+    diff = wrt.length ? differentiate(model, wrt, { layout }) : undefined;
+  } catch (e) {
+    showError(e, source, where);
+    return;
+  }
+  errorBox.textContent = '';
+  view.dispatch(setDiagnostics(view.state, []));
+  result.classList.remove('stale');
+  renderResult(model, diff);
+  window.history.replaceState(null, '', encodeHash({ expr: source, where, wrt: [...chosen], layout }));
+  requestAnimationFrame(() => (timing.shownAt = performance.now()));
+}
+
+whereInput.addEventListener('input', update);
+layoutSelect.addEventListener('change', update);
+formatSelect.addEventListener('change', update);
+update();
