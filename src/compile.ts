@@ -34,7 +34,8 @@ export interface CompileOptions {
   readonly of?: string;
   /** The command line to record in the module header. */
   readonly command?: string;
-  /** Also emit hessian(input) (scalar and vector variables) and hvp(input, direction) (every variable). */
+  /** Also emit hessian(input) (blocks with a matrix form: scalar and vector variables) and hvp(input, direction)
+   * (the joint Hessian-vector product, one direction part per variable); in every language. */
   readonly hessian?: boolean;
 }
 
@@ -116,33 +117,56 @@ export function moduleSpecFor(model: Model, derivatives: readonly GeneratedDeriv
   };
 }
 
-/** hessian and hvp programs: the matrix-form Hessian blocks of scalar and vector variables, and the
- * Hessian-vector product of every variable, its direction read from hvp's second argument. */
-function secondOrderSpec(model: Model, derivatives: readonly GeneratedDerivative[], keys: Map<string, string>, lowerOptions: Parameters<typeof lower>[1]): SecondOrderSpec {
+/** A generated second-order result: its key in the returned object, and the node computing it. */
+interface SecondOrderRoot {
+  readonly key: string;
+  readonly display: string;
+  readonly formula: string;
+  readonly node: Node;
+}
+
+/** The roots of hessian and hvp, for every target: the Hessian blocks with a matrix form (scalar and
+ * vector variables, each in row-major order of (x's entries) × (y's entries), keyed `x` or `x_y`), and
+ * the joint Hessian-vector product's part for every variable, with the key of each direction variable. */
+function secondOrderRoots(model: Model, derivatives: readonly GeneratedDerivative[], keys: ReadonlyMap<string, string>): { hessians: SecondOrderRoot[]; hvps: SecondOrderRoot[]; directionKeys: Map<string, string> } {
   const wrt = derivatives.map((d) => d.variable.display);
-  const blocks = hessian(model, wrt).blocks.filter((b) => b.matrix !== undefined);
   const keyOf = (v: VariableInfo) => keys.get(v.key) as string;
-  const hessians = blocks.map((b) => ({
-    key: b.row === b.col ? keyOf(b.row) : `${keyOf(b.row)}_${keyOf(b.col)}`,
-    display: b.row === b.col ? `∂${b.row.display}²` : `∂${b.row.display}∂${b.col.display}`,
-    formula: b.unicode,
-    // Entries in row-major order of (x's entries) × (y's entries): a matrix y's numerator-layout block is transposed back.
-    node: isColumn(b.col.shape) || isScalar(b.col.shape) ? (b.matrix as Node) : transpose(b.matrix as Node),
-  }));
+  const hessians = hessian(model, wrt).blocks.flatMap((b) =>
+    b.matrix === undefined
+      ? []
+      : [{
+          key: b.row === b.col ? keyOf(b.row) : `${keyOf(b.row)}_${keyOf(b.col)}`,
+          display: b.row === b.col ? `∂${b.row.display}²` : `∂${b.row.display}∂${b.col.display}`,
+          formula: b.unicode,
+          // A matrix y's numerator-layout block is transposed back to y's entry order.
+          node: isColumn(b.col.shape) || isScalar(b.col.shape) ? b.matrix : transpose(b.matrix),
+        }],
+  );
+  const clash = hessians.find((h, i) => hessians.findIndex((o) => o.key === h.key) !== i);
+  if (clash) throw new ChainruleError(`two Hessian blocks would both be called ${clash.key} in generated code`, { hint: 'rename the variable whose name contains an underscore' });
   const products = hessianVectorProduct(model, wrt).products;
-  const directionKeys = new Map(products.map((p) => [p.direction.op === 'var' ? p.direction.attr.key : '', `${DIRECTION_INPUT}${keyOf(p.variable)}`]));
-  const hvpOptions = { ...lowerOptions, inputKey: (k: string) => directionKeys.get(k) ?? lowerOptions.inputKey(k) };
+  const hvps = products.map((p) => ({ key: keyOf(p.variable), display: p.variable.display, formula: p.unicode, node: p.node }));
+  const directionKeys = new Map(products.map((p) => [p.direction.op === 'var' ? p.direction.attr.key : '', keyOf(p.variable)]));
+  return { hessians, hvps, directionKeys };
+}
+
+/** hessian and hvp programs; hvp reads each direction variable from its second argument. */
+function secondOrderSpec(model: Model, derivatives: readonly GeneratedDerivative[], keys: Map<string, string>, lowerOptions: Parameters<typeof lower>[1]): SecondOrderSpec {
+  const { hessians, hvps, directionKeys } = secondOrderRoots(model, derivatives, keys);
+  const hvpOptions = { ...lowerOptions, inputKey: (k: string) => { const d = directionKeys.get(k); return d !== undefined ? `${DIRECTION_INPUT}${d}` : lowerOptions.inputKey(k); } };
+  const described = (r: SecondOrderRoot) => ({ key: r.key, display: r.display, formula: r.formula });
   return {
-    hessians: hessians.map(({ key, display, formula }) => ({ key, display, formula })),
+    hessians: hessians.map(described),
     hessianProgram: lower(hessians.map((h) => ({ node: h.node, key: h.key, label: h.formula })), lowerOptions),
-    hvps: products.map((p) => ({ key: keyOf(p.variable), display: p.variable.display, formula: p.unicode })),
-    hvpProgram: lower(products.map((p) => ({ node: p.node, key: keyOf(p.variable), label: p.unicode })), hvpOptions),
+    hvps: hvps.map(described),
+    hvpProgram: lower(hvps.map((p) => ({ node: p.node, key: p.key, label: p.formula })), hvpOptions),
   };
 }
 
 /** The description of a Python module: the same simplified value and gradient nodes the JS lowering gets. */
 export function pythonSpecFor(model: Model, derivatives: readonly GeneratedDerivative[], options: Omit<CompileOptions, 'wrt'> = {}): PythonSpec {
   const { keys, label } = namesFor(model, options);
+  const second = options.hessian ? secondOrderRoots(model, derivatives, keys) : undefined;
   return {
     source: model.source,
     where: options.where,
@@ -156,6 +180,7 @@ export function pythonSpecFor(model: Model, derivatives: readonly GeneratedDeriv
     sizes: model.dims,
     inputKey: (k) => keys.get(k) as string,
     label,
+    ...(second ? { second: { hessians: second.hessians, hvps: second.hvps, directionOf: (k: string) => second.directionKeys.get(k) } } : {}),
   };
 }
 
@@ -170,7 +195,6 @@ export interface GenerateOptions extends CompileOptions {
 export function generate(source: string, options: GenerateOptions): string {
   const lang = options.lang ?? 'ts';
   if (isPythonLang(lang)) {
-    if (options.hessian) throw new ChainruleError('--hessian is available for --lang ts and js, not yet for Python', { hint: 'generate the Python module without --hessian' });
     const model = parse(source, { where: options.where, of: options.of });
     const wrt = typeof options.wrt === 'string' ? options.wrt.split(',').map((s) => s.trim()).filter(Boolean) : options.wrt;
     const diff = differentiate(model, wrt);

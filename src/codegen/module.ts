@@ -180,7 +180,7 @@ class ModuleEmitter {
     if (s.second) {
       lines.push('hessian(input) = the Hessian blocks, row-major: H_ij = ∂²f/∂x_i∂y_j');
       for (const h of s.second.hessians) lines.push(`  ${h.key} = ∂²${s.outputName}/${h.display} = ${h.formula}`);
-      lines.push('hvp(input, direction) = ∇²f·v without forming the matrix, v = direction[key] (shaped like the input)');
+      lines.push('hvp(input, direction) = ∇²f·v of the joint Hessian without forming it; v has one part per variable, direction[key], shaped like the input');
       for (const h of s.second.hvps) lines.push(`  ${h.key} = ∇²${s.outputName}·v by ${h.display} = ${h.formula}`);
     }
     lines.push(

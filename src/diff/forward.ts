@@ -82,9 +82,16 @@ export const TANGENT_RULES: { [O in Op]: TangentRule<O> } = {
 /** The differential of `output` when `variable` moves along `direction` (a node of its shape):
  * d(output)[direction], linear in the direction. Zero of the output's shape when it does not depend on it. */
 export function differential(output: Node, variable: Node, direction: Node): Node {
-  const tangents = new Map<Node, Node>([[variable, direction]]);
+  return differentialAlong(output, new Map([[variable, direction]]));
+}
+
+/** The differential of `output` when several variables move at once, each along its own direction
+ * (`seeds`: variable → direction of its shape): d(output)[ẋ, ẏ, …] = Σ ∂output/∂x·ẋ. This is JAX's
+ * jvp with a tangent for every primal; the joint Hessian-vector product is d(∇ₓf)[v_x, v_y, …]. */
+export function differentialAlong(output: Node, seeds: ReadonlyMap<Node, Node>): Node {
+  const tangents = new Map<Node, Node>(seeds);
   for (const node of topoSort([output])) {
-    if (node === variable) continue;
+    if (seeds.has(node)) continue;
     const argTangents = node.args.map((a) => tangents.get(a));
     if (argTangents.every((t) => t === undefined)) continue;
     const rule = TANGENT_RULES[node.op] as TangentRule<Op>;

@@ -11,7 +11,7 @@ import type { Model, VariableInfo } from '../build/index.ts';
 import type { Bound, JsonValue } from '../api.ts';
 import { differentiate, findVariable, inDefinitions } from '../api.ts';
 import type { Layout } from '../diff/index.ts';
-import { differential } from '../diff/forward.ts';
+import { differential, differentialAlong } from '../diff/forward.ts';
 import { backward } from '../diff/index.ts';
 import type { Tensor } from '../eval/index.ts';
 import { evaluate, sizeOf, tensor } from '../eval/index.ts';
@@ -70,14 +70,23 @@ export interface JacobianResult {
   readonly simplifier: Simplifier;
 }
 
-/** A symbolic direction for a variable: dX (differentials) or v (products), not clashing with the model's names. */
-export function directionFor(model: Model, variable: VariableInfo, style: 'differential' | 'vector'): Node {
+/** A symbolic direction for a variable: dX (differentials) or v (products), not clashing with the
+ * model's names. Among several variables (`among`), product directions carry the variable's name
+ * as a subscript: v_x, v_y, V_A, v_α. */
+export function directionFor(model: Model, variable: VariableInfo, style: 'differential' | 'vector', among: readonly VariableInfo[] = [variable]): Node {
   const taken = new Set(model.variables.map((v) => v.display));
   let name: Name = variable.name;
   if (style === 'vector') {
     const candidates = isColumn(variable.shape) || isScalar(variable.shape) ? ['v', 'u', 'w', 'p', 'q', 'z'] : ['V', 'U', 'P', 'Q', 'Z'];
-    const free = candidates.find((c) => !taken.has(c));
-    name = free ? { base: free } : { base: candidates[0], sub: 'dir' };
+    if (among.length > 1) {
+      const own = variable.name;
+      const sub = `${own.base}${own.sub ?? ''}${own.index ?? ''}`;
+      const free = candidates.find((c) => !taken.has(`${c}_${sub}`)) ?? candidates[0];
+      name = { base: free, sub };
+    } else {
+      const free = candidates.find((c) => !taken.has(c));
+      name = free ? { base: free } : { base: candidates[0], sub: 'dir' };
+    }
   }
   const key = style === 'differential' ? `${DIFFERENTIAL_KEY_PREFIX}${variable.key}` : `⟨direction⟩${variable.key}`;
   return C.variable({ key, name, symmetric: variable.node.op === 'var' && variable.node.attr.symmetric }, variable.shape);
@@ -263,25 +272,26 @@ function innerProduct(a: Node, b: Node): Node {
 
 export interface HessianVectorProduct extends Printout {
   readonly variable: VariableInfo;
-  /** The direction v, a variable of x's shape. */
+  /** This variable's part of the direction, a variable of its shape (v, or v_x among several). */
   readonly direction: Node;
-  /** ∇²f·v = d(∇f)[v], simplified. */
+  /** (∇²f·v)ₓ = d(∇ₓf)[v] = Σ_y ∂²f/∂x∂y·v_y, simplified: x's block row of the joint Hessian times v. */
   readonly node: Node;
 }
 
-/** ∇²f·v = ∂/∂x (∇f(x)ᵀv) for each variable, without forming the matrix. */
+/** The joint Hessian-vector product ∇²f·v without forming the matrix: v has one part per variable
+ * (v_x, v_y, …), and the product's part for x is d(∇ₓf)[v], the differential of x's gradient when
+ * every variable moves along its own part, so the mixed blocks ∂²f/∂x∂y are included. */
 export function hessianVectorProduct(model: Model, wrt: readonly string[], options: SecondOrderOptions = {}): { model: Model; products: HessianVectorProduct[]; simplifier: Simplifier } {
   scalarOutput(model, 'a Hessian-vector product');
   const first = differentiate(model, wrt, { expand: true });
   const simplifier = new Simplifier(true);
   const p: Printing = { fold: options.expand ? (n) => n : inDefinitions(model) };
-  const out = model.output.display ?? 'f';
+  const variables = first.derivatives.map((d) => d.variable);
+  const directions = new Map(variables.map((v) => [v.node, directionFor(model, v, 'vector', variables)]));
   const products = first.derivatives.map((d) => {
-    const direction = directionFor(model, d.variable, 'vector');
-    const node = simplifier.simplify(differential(d.node, d.variable.node, direction));
-    return { variable: d.variable, direction, node, ...printed(p, () => '', node) };
+    const node = simplifier.simplify(differentialAlong(d.node, directions));
+    return { variable: d.variable, direction: directions.get(d.variable.node) as Node, node, ...printed(p, () => '', node) };
   });
-  void out;
   return { model, products, simplifier };
 }
 

@@ -21,6 +21,16 @@ export function latexBase(base: string): string {
   return word ? `\\${word}` : base;
 }
 
+/** A subscript's letters in ASCII: `α1` → `alpha1`. */
+const asciiSub = (sub: string): string => [...sub].map(asciiBase).join('');
+
+/** A subscript in LaTeX: `_{k}`, `_{\\alpha}`, `_{\\mathrm{reg}}`, `_{\\mathrm{W\\alpha}}`. */
+function latexSub(sub: string): string {
+  const chars = [...sub];
+  const body = chars.map(latexBase).join('');
+  return chars.length === 1 ? `_{${body}}` : `_{\\mathrm{${body}}}`;
+}
+
 export function superscriptDigits(text: string): string | undefined {
   const chars = [...text];
   return chars.every((c) => SUP_DIGITS[c]) ? chars.map((c) => SUP_DIGITS[c]).join('') : undefined;
@@ -52,14 +62,14 @@ export function printName(n: Name, format: Format): string {
     case 'latex': {
       let s = script ? `\\mathcal{${n.base}}` : latexBase(n.base);
       if (n.accent) s = `\\${n.accent}{${s}}`;
-      if (n.sub !== undefined) s += n.sub.length === 1 ? `_{${n.sub}}` : `_{\\mathrm{${n.sub}}}`;
+      if (n.sub !== undefined) s += latexSub(n.sub);
       if (n.index !== undefined) s += `^{(${n.index})}`;
       return s;
     }
     case 'ascii': {
       let s = asciiBase(n.base);
       if (n.accent) s += `_${n.accent}`;
-      if (n.sub !== undefined) s += `_${n.sub}`;
+      if (n.sub !== undefined) s += `_${asciiSub(n.sub)}`;
       if (n.index !== undefined) s += `^(${n.index})`;
       return s;
     }
@@ -70,7 +80,7 @@ export function printName(n: Name, format: Format): string {
 export function identifierFor(n: Name): string {
   let s = asciiBase(n.base);
   if (n.accent) s += `_${n.accent}`;
-  if (n.sub !== undefined) s += /^\d+$/.test(n.sub) ? n.sub : `_${n.sub}`;
+  if (n.sub !== undefined) s += /^\d+$/.test(n.sub) ? n.sub : `_${asciiSub(n.sub)}`;
   if (n.index !== undefined) s += /^\d+$/.test(n.index) ? n.index : `_${n.index}`;
   return s.replace(/[^A-Za-z0-9_$]/g, '_');
 }

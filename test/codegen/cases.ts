@@ -79,3 +79,14 @@ export const COOKBOOK: Case[] = [
   { name: 'lse', source: 'lse(Wx) − yᵀWx', where: 'W: k×d; x: d; y: k', wrt: ['W'] },
 ];
 
+
+/** Textbook second-order problems: Hessians and Hessian-vector products of scalar, vector and matrix variables. */
+export const SECOND_ORDER: readonly { expr: string; where: string; wrt: string }[] = [
+  { expr: '‖Ax − b‖²', where: 'A: m×n', wrt: 'x' },
+  { expr: '𝟙ᵀexp(Ax)', where: 'A: m×n', wrt: 'x' },
+  { expr: '−yᵀlog(σ(Xw)) − (𝟙 − y)ᵀlog(𝟙 − σ(Xw))', where: 'X: N×d', wrt: 'w' },
+  { expr: 'logsumexp(x)', where: 'x: n', wrt: 'x' },
+  { expr: 'yᵀAx + α‖x‖²', where: 'A: m×n', wrt: 'x,y,α' },
+  { expr: '−log|X| + tr(SX)', where: 'X: n×n; S: n×n', wrt: 'X' },
+  { expr: 'log(1 + exp(−y·wᵀx)) + λ/2·‖w‖² + α·tr(XᵀX)', where: 'x: d; y: scalar; X: n×k', wrt: 'w,λ,X,α' },
+];

@@ -13,17 +13,19 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Model } from '../../src/build/index.ts';
 import { differentiate, parse } from '../../src/api.ts';
-import { randomDims, randomValues, rng } from '../../src/check/index.ts';
+import { randomDims, randomTensor, randomValues, rng } from '../../src/check/index.ts';
 import type { GeneratedDerivative, PythonLang } from '../../src/compile.ts';
 import { generate, pythonSpecFor } from '../../src/compile.ts';
+import type { PythonSpec } from '../../src/codegen/python.ts';
 import { emitPython, pythonCommentText, pythonString } from '../../src/codegen/python.ts';
+import { topoSort } from '../../src/ir/node.ts';
 import type { Tensor } from '../../src/eval/index.ts';
 import { evaluate } from '../../src/eval/index.ts';
 import { print } from '../../src/print/index.ts';
 import { identifierFor } from '../../src/print/names.ts';
 import { gradientsOf, irModel } from '../check/support.ts';
 import { scalarExpression } from '../properties/arbitrary.ts';
-import { COOKBOOK, seedCases } from './cases.ts';
+import { COOKBOOK, SECOND_ORDER, seedCases } from './cases.ts';
 import { relativeError } from './support.ts';
 
 const TOLERANCE = 1e-10;
@@ -40,7 +42,14 @@ const tmp = mkdtempSync(path.join(tmpdir(), 'chainrule-python-'));
 interface Job {
   readonly name: string;
   readonly text: string;
-  readonly points: { inputs: Record<string, unknown>; dims?: Record<string, number>; value: number; grad: Record<string, number[]> }[];
+  readonly points: { inputs: Record<string, unknown>; dims?: Record<string, number>; value: number; grad: Record<string, number[]>; second?: SecondPoint }[];
+}
+
+/** With --hessian: the expected Hessian blocks, and hvp's direction with the expected product. */
+interface SecondPoint {
+  readonly hessian: Record<string, number[]>;
+  readonly direction: Record<string, unknown>;
+  readonly hvp: Record<string, number[]>;
 }
 
 /** Runs every module of a batch in one Python process; returns, per job, per point, value and flat gradients. */
@@ -70,14 +79,22 @@ for k, job in enumerate(jobs):
             inputs = {key: arr(v) for key, v in p["inputs"].items()}
             v = m.value(inputs, p.get("dims"))
             v2, g = m.value_and_grad(inputs, p.get("dims"))
-            results.append({"value": flat(v) + flat(v2), "grad": {key: flat(x) for key, x in g.items()}})
+            result = {"value": flat(v) + flat(v2), "grad": {key: flat(x) for key, x in g.items()}}
+            if "second" in p:
+                h = m.hessian(inputs, p.get("dims"))
+                hv = m.hvp(inputs, {key: arr(v) for key, v in p["second"]["direction"].items()}, p.get("dims"))
+                result["hessian"] = {key: flat(x) for key, x in h.items()}
+                result["hvp"] = {key: flat(x) for key, x in hv.items()}
+            results.append(result)
         out.append({"ok": results})
     except Exception as e:
         out.append({"error": f"{type(e).__name__}: {e}"})
 print(json.dumps(out))
 `;
 
-function runBatch(jobs: readonly Job[], lang: PythonLang): ({ ok: { value: (number | string)[]; grad: Record<string, (number | string)[]> }[] } | { error: string })[] {
+type Flat = Record<string, (number | string)[]>;
+
+function runBatch(jobs: readonly Job[], lang: PythonLang): ({ ok: { value: (number | string)[]; grad: Flat; hessian?: Flat; hvp?: Flat }[] } | { error: string })[] {
   const dir = mkdtempSync(path.join(tmp, `${lang}-`));
   const described = jobs.map((j, k) => {
     const file = path.join(dir, `module_${k}.py`);
@@ -100,11 +117,13 @@ function asNested(t: Tensor): unknown {
   return Array.from({ length: t.rows }, (_, i) => Array.from(t.data.subarray(i * t.cols, (i + 1) * t.cols)));
 }
 
-/** A job: the module for a model and its derivatives, and reference results at random points. */
-function job(name: string, model: Model, derivatives: readonly GeneratedDerivative[], lang: PythonLang, seed: number, specialized: boolean, where?: string): Job {
+/** A job: the module for a model and its derivatives, and reference results at random points.
+ * With `hessian`, the module also has hessian() and hvp(), checked against the evaluator on the same nodes. */
+function job(name: string, model: Model, derivatives: readonly GeneratedDerivative[], lang: PythonLang, seed: number, specialized: boolean, where?: string, hessian = false): Job {
   const random = rng(seed);
   const fixed = specialized ? randomDims(model, rng(seed + 1)) : undefined;
-  const text = emitPython(pythonSpecFor(model, derivatives, { where, dims: fixed }), { lang });
+  const spec = pythonSpecFor(model, derivatives, { where, dims: fixed, hessian });
+  const text = emitPython(spec, { lang });
   const points: Job['points'] = [];
   for (let attempt = 0; points.length < 2 && attempt < 60; attempt++) {
     const dims = randomDims(model, random, fixed);
@@ -116,9 +135,24 @@ function job(name: string, model: Model, derivatives: readonly GeneratedDerivati
     const grad: Record<string, number[]> = {};
     for (const d of derivatives) grad[identifierFor(d.variable.name)] = Array.from(evaluate(d.node, values, dims).data);
     // Sizes no input fixes (n in a formula over scalars) are passed.
-    points.push({ inputs, dims, value, grad });
+    points.push({ inputs, dims, value, grad, ...(spec.second ? { second: secondPoint(spec.second, derivatives, values, dims, random) } : {}) });
   }
   return { name, text, points };
+}
+
+/** Expected hessian() and hvp() at a point: the evaluator on the generated nodes, along a random direction. */
+function secondPoint(second: NonNullable<PythonSpec['second']>, derivatives: readonly GeneratedDerivative[], values: Map<string, Tensor>, dims: Record<string, number>, random: () => number): SecondPoint {
+  const parts = new Map(derivatives.map((d) => [identifierFor(d.variable.name), randomTensor(d.variable.shape, dims, random)]));
+  const withDirection = new Map(values);
+  for (const n of topoSort(second.hvps.map((h) => h.node))) {
+    const part = n.op === 'var' ? second.directionOf(n.attr.key) : undefined;
+    if (n.op === 'var' && part !== undefined) withDirection.set(n.attr.key, parts.get(part) as Tensor);
+  }
+  return {
+    hessian: Object.fromEntries(second.hessians.map((h) => [h.key, Array.from(evaluate(h.node, values, dims).data)])),
+    direction: Object.fromEntries([...parts].map(([key, t]) => [key, asNested(t)])),
+    hvp: Object.fromEntries(second.hvps.map((h) => [h.key, Array.from(evaluate(h.node, withDirection, dims).data)])),
+  };
 }
 
 /** Worst relative error of each job against its reference, or the Python error. */
@@ -136,9 +170,17 @@ function compare(jobs: readonly Job[], lang: PythonLang): string[] {
       const got = r.ok[i];
       const valueError = relativeError(toNumbers(got.value), [p.value, p.value]);
       if (!(valueError < TOLERANCE)) failures.push(`${j.name}: value ${got.value} vs ${p.value}`);
-      for (const [key, expected] of Object.entries(p.grad)) {
-        const e = relativeError(toNumbers(got.grad[key] ?? []), expected);
-        if (!(e < TOLERANCE)) failures.push(`${j.name}: ∂/∂${key} off by ${e}: ${JSON.stringify(got.grad[key])} vs ${JSON.stringify(expected)}`);
+      const check = (what: string, results: Flat | undefined, expectedByKey: Record<string, number[]>) => {
+        if (Object.keys(results ?? {}).sort().join() !== Object.keys(expectedByKey).sort().join()) failures.push(`${j.name}: ${what} keys ${Object.keys(results ?? {})} vs ${Object.keys(expectedByKey)}`);
+        for (const [key, expected] of Object.entries(expectedByKey)) {
+          const e = relativeError(toNumbers(results?.[key] ?? []), expected);
+          if (!(e < TOLERANCE)) failures.push(`${j.name}: ${what} ${key} off by ${e}: ${JSON.stringify(results?.[key])} vs ${JSON.stringify(expected)}`);
+        }
+      };
+      check('∂/∂', got.grad, p.grad);
+      if (p.second) {
+        check('hessian', got.hessian, p.second.hessian);
+        check('hvp', got.hvp, p.second.hvp);
       }
     });
   });
@@ -155,13 +197,23 @@ function caseJobs(lang: PythonLang): Job[] {
   return jobs;
 }
 
-function randomJobs(lang: PythonLang, runs: number): Job[] {
-  const exprs = fc.sample(fc.tuple(scalarExpression(3, { abstract: false }), fc.integer({ min: 1, max: 1e6 }), fc.boolean()), { numRuns: runs, seed: 20261202 });
-  return exprs.map(([expr, seed, specialized]) => {
+function randomJobs(lang: PythonLang, runs: number, hessian = false): Job[] {
+  const exprs = fc.sample(fc.tuple(scalarExpression(3, { abstract: false }), fc.integer({ min: 1, max: 1e6 }), fc.boolean()), { numRuns: runs, seed: hessian ? 20261203 : 20261202 });
+  return exprs.flatMap(([expr, seed, specialized]) => {
     const model = irModel(expr);
     const wrt = model.variables.filter((v) => !(v.node.op === 'var' && v.node.attr.symmetric));
+    // A Hessian needs a variable to differentiate by.
+    if (hessian && wrt.length === 0) return [];
     const derivatives = gradientsOf(model, wrt).map((g) => ({ variable: g.variable, node: g.simplified, unicode: print(g.simplified, 'unicode') }));
-    return job(`random ${print(expr, 'unicode')}`, model, derivatives, lang, seed, specialized);
+    return [job(`random ${print(expr, 'unicode')}${hessian ? ' (hessian)' : ''}`, model, derivatives, lang, seed, specialized, undefined, hessian)];
+  });
+}
+
+/** The textbook second-order cases, with hessian() and hvp(). */
+function secondOrderJobs(lang: PythonLang): Job[] {
+  return SECOND_ORDER.map((c, k) => {
+    const model = parse(c.expr, { where: c.where });
+    return job(`hessian ${c.expr} by ${c.wrt}`, model, differentiate(model, c.wrt.split(',')).derivatives, lang, 300 + k, false, c.where, true);
   });
 }
 
@@ -192,6 +244,13 @@ describe.runIf(HAS_NUMPY)('generated NumPy modules agree with the reference eval
 
   it('on random expressions over every op', { timeout: SLOW }, () => {
     expect(compare(randomJobs('numpy', 150), 'numpy')).toEqual([]);
+  });
+
+  it('hessian() and hvp() (the joint product) on the textbook second-order cases and random expressions', { timeout: SLOW }, () => {
+    const jobs = [...secondOrderJobs('numpy'), ...randomJobs('numpy', 40, true)];
+    expect(jobs.length).toBeGreaterThan(30);
+    expect(jobs.every((j) => j.points.every((p) => p.second))).toBe(true);
+    expect(compare(jobs, 'numpy')).toEqual([]);
   });
 });
 
@@ -270,6 +329,9 @@ describe.runIf(HAS_TORCH)('generated PyTorch modules agree with the reference ev
   it('on random expressions over every op', { timeout: SLOW }, () => {
     expect(compare(randomJobs('torch', 60), 'torch')).toEqual([]);
   });
+  it('hessian() and hvp() on the textbook second-order cases and random expressions', { timeout: SLOW }, () => {
+    expect(compare([...secondOrderJobs('torch'), ...randomJobs('torch', 20, true)], 'torch')).toEqual([]);
+  });
 });
 if (HAS_NUMPY && !HAS_TORCH) {
   describe('generated PyTorch modules', () => missing('torch is', 'python3-torch'));
@@ -283,7 +345,7 @@ for path in sys.argv[1:]:
     tree = ast.parse(open(path).read())
     compile(tree, path, "exec")
     bad = []
-    for fn in [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in ("value", "value_and_grad")]:
+    for fn in [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in ("value", "value_and_grad", "hessian", "hvp")]:
         for n in ast.walk(fn):
             if isinstance(n, (ast.AugAssign, ast.If, ast.For, ast.While, ast.IfExp, ast.Global, ast.Nonlocal)):
                 bad.append(f"{fn.name}: {type(n).__name__} at line {n.lineno}")
@@ -294,8 +356,8 @@ print(json.dumps(report))
 `;
 
 describe.runIf(HAS_NUMPY)('generated JAX modules', () => {
-  it(`compile, and value/value_and_grad are pure: no branches, loops or in-place updates${HAS_JAX ? '' : ' (jax is not importable: not run)'}`, { timeout: SLOW }, () => {
-    const jobs = [...caseJobs('jax'), ...randomJobs('jax', 40)];
+  it(`compile, and value/value_and_grad/hessian/hvp are pure: no branches, loops or in-place updates${HAS_JAX ? '' : ' (jax is not importable: not run)'}`, { timeout: SLOW }, () => {
+    const jobs = [...caseJobs('jax'), ...randomJobs('jax', 40), ...secondOrderJobs('jax')];
     writeFileSync(path.join(tmp, 'purity.py'), PURITY);
     const files = jobs.map((j, k) => {
       const file = path.join(tmp, `jax_${k}.py`);

@@ -4,7 +4,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { randomTensor, rng } from '../../src/check/index.ts';
-import { evaluate, matmul2 } from '../../src/eval/index.ts';
+import type { Tensor } from '../../src/eval/index.ts';
+import { evaluate } from '../../src/eval/index.ts';
 import type { Node } from '../../src/ir/node.ts';
 import { shape, SCALAR } from '../../src/ir/shape.ts';
 import { hessian, hessianVectorProduct, jacobian } from '../../src/jacobian/index.ts';
@@ -79,6 +80,7 @@ describe('Hessians of random scalar expressions', () => {
         const hvp = hessianVectorProduct(model, names, { expand: true });
         const random = rng(seed);
         for (const bound of smoothPoints(model, seed, 1)) {
+          const denseBlocks = new Map<string, Tensor>();
           for (const b of result.blocks) {
             const gradient0 = result.gradients.get(b.row) as Node;
             const floor = 1e-3 * Math.max(1, ...evaluate(gradient0, bound.values, bound.dims).data.map(Math.abs));
@@ -98,16 +100,27 @@ describe('Hessians of random scalar expressions', () => {
               const transposed = Array.from(dense.data, (_, k) => dense.data[(k % n) * n + Math.floor(k / n)]);
               const es = relative(dense.data, transposed, floor);
               if (!(es <= 1e-9)) fail('Hessian symmetry', expr, `${b.unicode}: asymmetric by ${es}`);
-              const product = hvp.products.find((p) => p.variable === b.row);
-              if (product) {
-                const v = randomTensor(b.row.shape, bound.dims, random);
-                const key = product.direction.op === 'var' ? product.direction.attr.key : '';
-                const symbolic = evaluate(product.node, new Map(bound.values).set(key, v), bound.dims);
-                const expected = matmul2(dense, { rows: v.data.length, cols: 1, data: v.data });
-                const ev = relative(symbolic.data, expected.data);
-                if (!(ev <= 1e-9)) fail('Hessian-vector product', expr, `${product.unicode} off by ${ev}`);
+            }
+            denseBlocks.set(`${b.row.key}|${b.col.key}`, dense);
+          }
+          // The joint product: each variable moves along its own part v_y, and (∇²f·v)ₓ = Σ_y H_xy v_y,
+          // with H_xy from the blocks (the block of y, x transposed when only that one is listed).
+          const directions = new Map(hvp.products.map((p) => [p.variable, randomTensor(p.variable.shape, bound.dims, random)]));
+          const values = new Map(bound.values);
+          for (const p of hvp.products) values.set(p.direction.op === 'var' ? p.direction.attr.key : '', directions.get(p.variable) as Tensor);
+          for (const p of hvp.products) {
+            const symbolic = evaluate(p.node, values, bound.dims);
+            const expected = new Float64Array(symbolic.data.length);
+            for (const q of hvp.products) {
+              const vy = (directions.get(q.variable) as Tensor).data;
+              const direct = denseBlocks.get(`${p.variable.key}|${q.variable.key}`);
+              const mirrored = denseBlocks.get(`${q.variable.key}|${p.variable.key}`) as Tensor;
+              for (let i = 0; i < expected.length; i++) {
+                for (let j = 0; j < vy.length; j++) expected[i] += (direct ? direct.data[i * vy.length + j] : mirrored.data[j * expected.length + i]) * vy[j];
               }
             }
+            const ev = relative(symbolic.data, expected, 1e-6 * Math.max(1, ...expected.map(Math.abs)));
+            if (!(ev <= 1e-8)) fail('joint Hessian-vector product', expr, `(∇²f·v)_${p.variable.display} = ${p.unicode} off by ${ev}`);
           }
         }
       }),

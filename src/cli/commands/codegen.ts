@@ -54,7 +54,7 @@ export function registerCodegenCommand(program: Command): void {
     .option('--lang <lang>', 'ts | js | numpy | torch | jax (default: from the -o extension, .py → numpy, else ts)')
     .option('--check', 'numpy: append check_gradients(), a finite-difference self-test')
     .option('-o, --output <file>', 'write the module to a file instead of stdout')
-    .option('--hessian', 'also export hessian(input) (Hessian blocks of scalar and vector variables, row-major) and hvp(input, direction) (∇²f·v for every variable)')
+    .option('--hessian', 'also export hessian(input) (Hessian blocks of scalar and vector variables) and hvp(input, direction) (the joint ∇²f·v, one direction part per variable); every --lang')
     .addHelpText('after', `
 Examples:
   $ chainrule codegen '‖Wx − x‖²' --wrt W -o grad.ts

@@ -95,7 +95,7 @@ export function registerSecondOrderCommands(program: Command): void {
     .requiredOption('--wrt <vars>', 'variables, comma-separated; two give the mixed block ∂²f/∂x∂y too')
     .option('-w, --where <decls>', 'declarations')
     .option('--of <name>', 'the definition to differentiate (default: the last line)')
-    .option('--hvp', 'print the Hessian-vector product ∇²f·v = ∂/∂x(∇f(x)ᵀv) instead of the matrix')
+    .option('--hvp', 'print the Hessian-vector product ∇²f·v (of the joint Hessian over all --wrt variables) instead of the matrix')
     .option('-f, --format <format>', 'text | latex | ascii | json', 'text')
     .option('--at <values.json>', 'evaluate at these values: shape(x) × shape(x) nested arrays')
     .option('--dims <sizes>', 'sizes of dimensions not fixed by the values')
@@ -106,6 +106,7 @@ export function registerSecondOrderCommands(program: Command): void {
       "chainrule hessian 'yᵀAx' --wrt x,y --where 'A: m×n'",
       "chainrule hessian '−log|X|' --wrt X",
       "chainrule hessian '‖Ax − b‖²' --wrt x --hvp",
+      "chainrule hessian 'yᵀAx + ‖x‖²' --wrt x,y --hvp",
     ]) + '\nFor matrix variables the second differential d²f[dX, dX] is printed, with its Kronecker/vec form when it exists.\n')
     .action((expr: string, o: Flags) =>
       runOn(expr, o.debug, (source) => {
@@ -118,11 +119,17 @@ export function registerSecondOrderCommands(program: Command): void {
             const products = Object.fromEntries(result.products.map((p) => [p.variable.display, { direction: print(p.direction, 'unicode'), unicode: p.unicode, latex: p.latex, ascii: p.ascii }]));
             return void process.stdout.write(`${JSON.stringify({ of: out, hvp: products }, null, 2)}\n`);
           }
+          const format = o.format === 'latex' ? 'latex' : o.format === 'ascii' ? 'ascii' : 'unicode';
+          const several = result.products.length > 1;
           const lines = result.products.map((p) => {
-            const v = print(p.direction, o.format === 'latex' ? 'latex' : o.format === 'ascii' ? 'ascii' : 'unicode');
-            const head = o.format === 'latex' ? `\\nabla^2_{${p.variable.display}} ${out}\\,${v} = ` : `∇²${result.products.length > 1 ? `_${p.variable.display}` : ''}${out}·${v} = `;
-            return `${head}${pick(p, o.format)}`;
+            const v = print(p.direction, format);
+            const x = print(p.variable.node, format);
+            if (o.format === 'latex') return `${several ? `(\\nabla^2 ${out}\\,v)_{${x}}` : `\\nabla^2 ${out}\\,${v}`} = ${pick(p, o.format)}`;
+            const hessianOf = format === 'ascii' ? `hessian(${out})*` : `∇²${out}·`;
+            return `${several ? `(${hessianOf}v)_${x}` : `${hessianOf}${v}`} = ${pick(p, o.format)}`;
           });
+          // Among several variables the direction has one part per variable: v = (v_x, v_y).
+          if (several) lines.unshift(`v = (${result.products.map((p) => print(p.direction, format)).join(', ')})`);
           return void process.stdout.write(`${lines.join('\n')}\n`);
         }
         const result = hessian(model, splitList(o.wrt), { expand: o.expand });
