@@ -71,6 +71,9 @@ describe('chainrule hessian', () => {
   it('mixed blocks, the Hessian-vector product, and a clear refusal for a vector output', () => {
     expect(chainrule(['hessian', 'yᵀAx', '--wrt', 'x,y', '--where', 'A: m×n']).stdout).toContain('∂²f/∂x∂y = Aᵀ');
     expect(chainrule(['hessian', '‖Ax − b‖²', '--wrt', 'x', '--hvp']).stdout.trim()).toBe('∇²f·v = 2AᵀAv');
+    // Several variables: the joint product, one direction part per variable, the mixed blocks included.
+    expect(chainrule(['hessian', 'yᵀAx + ‖x‖²', '--wrt', 'x,y', '--hvp']).stdout.trim().split('\n')).toEqual(['v = (v_x, v_y)', '(∇²f·v)_x = Aᵀv_y + 2v_x', '(∇²f·v)_y = Av_x']);
+    expect(chainrule(['hessian', 'α‖x‖²', '--wrt', 'x,α', '--hvp', '--format', 'latex']).stdout.trim().split('\n')[0]).toBe('v = (v_{x}, v_{\\alpha})');
     const r = chainrule(['hessian', 'Ax', '--wrt', 'x']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('chainrule jacobian');
