@@ -399,9 +399,10 @@ export class Elaborator {
 
   // ---- calls -------------------------------------------------------------------------------
 
-  /** `γ(K)` that is really the product γ·(K): a postfix after it binds to (K) alone, γ(K)⁻¹ = γK⁻¹. */
+  /** `γ(K)` that is really the product γ·(K): a postfix after it binds to (K) alone, γ(K)⁻¹ = γK⁻¹.
+   * Not when the call is bracketed itself: (γ(K))⁻¹ is the inverse of the whole product. */
   private productCall(e: Expr, params: ReadonlyMap<string, Typed>): { factor: Typed; arg: Expr } | undefined {
-    if (e.kind !== 'call' || !('name' in e.callee) || e.args.length !== 1 || e.primes > 0) return undefined;
+    if (e.kind !== 'call' || e.grouped || !('name' in e.callee) || e.args.length !== 1 || e.primes > 0) return undefined;
     const key = nameKey(e.callee.name);
     if (this.scope.functions.has(key) && !params.has(key)) return undefined;
     const declared = this.scope.declared.get(key)?.declaration.type.kind;

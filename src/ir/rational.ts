@@ -44,13 +44,17 @@ export function pow(a: Rational, k: Rational): Rational {
   return rational(toNumber(a) ** toNumber(k));
 }
 
-/** Parses a decimal literal exactly: `0.25` → 1/4. */
+/** Parses a decimal literal exactly: `0.25` → 1/4, `1e-4` → 1/10000, `2.5e3` → 2500 (a float when
+ * numerator or denominator would leave the safe-integer range). */
 export function fromDecimal(text: string): Rational {
-  if (!/^-?\d+(\.\d+)?$/.test(text)) return rational(Number(text));
-  const [whole, frac = ''] = text.split('.');
-  const scale = 10 ** frac.length;
-  const num = Number(`${whole}${frac}`);
-  return safe(num) && safe(scale) ? rational(num, scale) : rational(Number(text));
+  const match = /^(-?)(\d*)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (match === null || (match[2] === '' && match[3] === undefined)) return rational(Number(text));
+  const [, sign, whole, frac = '', exponent = '0'] = match;
+  const shift = Number(exponent) - frac.length;
+  const digits = Number(`${sign}${whole}${frac}`);
+  if (!safe(digits) || Math.abs(shift) > 15) return rational(Number(text));
+  const scale = 10 ** Math.abs(shift);
+  return shift >= 0 ? (safe(digits * scale) ? rational(digits * scale) : rational(Number(text))) : rational(digits, scale);
 }
 
 export const ratKey = (r: Rational): string => (r.den === 1 ? `${r.num}` : `${r.num}/${r.den}`);

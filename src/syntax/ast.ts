@@ -61,6 +61,8 @@ export type Expr =
       readonly primes: number;
       readonly args: readonly Expr[];
       readonly normKind?: NormKind;
+      /** Written inside its own brackets, `(x(y + 1))`: a postfix after it applies to the whole call or product. */
+      readonly grouped?: true;
       readonly span: Span;
     }
   | { readonly kind: 'neg'; readonly arg: Expr; readonly span: Span }

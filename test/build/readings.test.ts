@@ -108,6 +108,31 @@ const READINGS: Reading[] = [
   { input: '‖w‖_∞', same: 'norm(w, Inf)', byHand: (v) => v('w').data.reduce((m, x) => Math.max(m, Math.abs(x)), 0) },
   { input: String.raw`\|w\|_\infty + \|w\|_1`, same: "norm(w, 'inf') + norm(w, 1)" },
   { input: '‖softmax(QKᵀ/√d)V − Y‖_F²', where: 'Q: n×d', same: '‖softmax(QKᵀ/√d)V − Y‖_F²', sameWhere: 'Q: n×d; K: m×d' },
+  // A postfix after a bracketed call-or-product binds to the whole bracket (#18): (x(y + 1))² is
+  // x²(y + 1)², not x(y + 1)²; without the brackets x(y + 1)² squares (y + 1) alone.
+  { input: '(x(y + 1))²', where: 'x, y: scalar', same: '(x*(y + 1))^2', byHand: (v) => (v('x').data[0] * (v('y').data[0] + 1)) ** 2 },
+  { input: 'x(y + 1)²', where: 'x, y: scalar', same: 'x*(y + 1)^2', byHand: (v) => v('x').data[0] * (v('y').data[0] + 1) ** 2 },
+  { input: '(x(y + 1))^3', where: 'x, y: scalar', same: '(x*(y + 1))^3', byHand: (v) => (v('x').data[0] * (v('y').data[0] + 1)) ** 3 },
+  { input: String.raw`\left(x(y + 1)\right)^{2}`, where: 'x, y: scalar', same: '(x*(y + 1))^2', byHand: (v) => (v('x').data[0] * (v('y').data[0] + 1)) ** 2 },
+  { input: '[x(y + 1)]²', where: 'x, y: scalar', same: '(x*(y + 1))^2', byHand: (v) => (v('x').data[0] * (v('y').data[0] + 1)) ** 2 },
+  { input: 'xᵀ(A(B + I))ᵀy', where: 'A: 3×3', same: 'x^T*(A*(B + I))^T*y',
+    byHand: (v) => {
+      const [A, B, x, y] = ['A', 'B', 'x', 'y'].map(v);
+      let total = 0; // yᵀA(B + I)x
+      for (let i = 0; i < 3; i++) for (let k = 0; k < 3; k++) for (let j = 0; j < 3; j++) total += y.data[i] * at(A, i, k) * (at(B, k, j) + (k === j ? 1 : 0)) * x.data[j];
+      return total;
+    } },
+  { input: 'tr((A(B + I))⁻¹)', where: 'A: 3×3', same: 'tr(inv(A*(B + I)))' },
+  // Numerals (#18): scientific notation is a number; powers are right-associative.
+  { input: '1e-4*‖w‖²', same: '0.0001*norm(w)^2', byHand: (v) => 1e-4 * v('w').data.reduce((s, x) => s + x * x, 0) },
+  { input: '2.5e3x', where: 'x: scalar', same: '2500*x', byHand: (v) => 2500 * v('x').data[0] },
+  { input: '1E+2x − 3e−1x', where: 'x: scalar', same: '100*x - 0.3*x', byHand: (v) => 99.7 * v('x').data[0] },
+  { input: '2^3^2·x', where: 'x: scalar', same: '512*x', byHand: (v) => 512 * v('x').data[0] },
+  { input: '2**3**2*x', where: 'x: scalar', same: '512*x', byHand: (v) => 512 * v('x').data[0] },
+  { input: 'x^y^z', where: 'x, y, z: scalar', same: 'x^(y^z)', byHand: (v) => v('x').data[0] ** (v('y').data[0] ** v('z').data[0]) },
+  // A fraction of numbers set off by a blank is one constant; α/2σ² is α/(2σ²).
+  { input: '1/2 σ²', same: '0.5*σ^2', byHand: (v) => 0.5 * v('σ').data[0] ** 2 },
+  { input: 'α/2σ²', same: 'α/(2*σ^2)', byHand: (v) => v('α').data[0] / (2 * v('σ').data[0] ** 2) },
 ];
 
 interface Refusal {
@@ -137,6 +162,15 @@ const REFUSALS: Refusal[] = [
   { input: '∑ᵢ xᵢᵀxᵢ', message: /xᵢ could be entry i of a vector x or row i of a matrix X/, at: 'xᵢ', hint: /--where 'x: n' for entries, or --where 'X: n×d \(rows xᵢᵀ\)' for rows/ },
   // Per-term outer products are not scalars.
   { input: '∑ᵢ xᵢ wᵀ', where: 'w: m; X: n×m', message: /cannot vectorize this product over i/, at: 'xᵢ wᵀ', hint: /scalar/ },
+  // A fraction of numbers written against a factor: ½σ² or the textbook's 1/(2σ²)? (#18)
+  { input: '1/2σ²', message: /^ambiguous: 1\/2σ² could be \(1\/2\)·σ² or 1\/\(2σ²\)$/, at: '1/2σ²', hint: /^write \(1\/2\)σ² or 1\/\(2σ²\)$/ },
+  { input: 'x + 1/2‖w‖²', message: /^ambiguous: 1\/2‖w‖² could be \(1\/2\)·‖w‖² or 1\/\(2‖w‖²\)$/, at: '1/2‖w‖²', hint: /write \(1\/2\)‖w‖²/ },
+  { input: '3/4(x + y)', message: /could be \(3\/4\)·\(x \+ y\) or 3\/\(4\(x \+ y\)\)/, at: '3/4(x', hint: /write \(3\/4\)\(x \+ y\) or 3\/\(4\(x \+ y\)\)/ },
+  // Literals a double cannot hold are refused, not read as Infinity or 0 (#18).
+  { input: `x + ${'9'.repeat(400)}`, message: /^the number 999999999999…99999999 \(400 characters\) is too large/, at: '9', hint: /double precision/ },
+  { input: `x + 0.${'0'.repeat(400)}1`, message: /^the number 0\.0000000000…00000001 \(403 characters\) is too small: it rounds to 0 in double precision$/, at: '0.', hint: /^non-zero numbers must be above 5·10⁻³²⁴/ },
+  { input: '1e400·x', message: /^the number 1e400 is too large/, at: '1e400', hint: /double precision/ },
+  { input: 'x − 2.5e-400', message: /^the number 2\.5e-400 is too small/, at: '2.5e', hint: /rescale the problem or use a symbol/ },
 ];
 
 /** A model's variables at random, and the same values bound to another model by name. */
