@@ -41,12 +41,36 @@ export function parse(source: string, options: ParseOptions = {}): Model {
   }
 }
 
+/** Each model's variables by key, display and their loose forms: finding the variables of a
+ * 400-parameter --wrt list must not compare each with all of them. */
+const variableIndex = new WeakMap<Model, { exact: Map<string, VariableInfo>; loose: Map<string, VariableInfo[]> }>();
+
+function indexOf(model: Model): { exact: Map<string, VariableInfo>; loose: Map<string, VariableInfo[]> } {
+  let index = variableIndex.get(model);
+  if (!index) {
+    const exact = new Map<string, VariableInfo>();
+    const loose = new Map<string, VariableInfo[]>();
+    // The first variable in order wins an exact name, as a search in order would find it.
+    for (const v of model.variables) for (const k of [v.key, v.display]) if (!exact.has(k)) exact.set(k, v);
+    for (const v of model.variables) {
+      for (const k of new Set([looseKey(v.key), looseKey(v.display)])) {
+        const list = loose.get(k);
+        if (!list) loose.set(k, [v]);
+        else if (!list.includes(v)) list.push(v);
+      }
+    }
+    index = { exact, loose };
+    variableIndex.set(model, index);
+  }
+  return index;
+}
+
 /** The variable a user means by `W1`, `W⁽¹⁾`, `alpha` or `α`. */
 export function findVariable(model: Model, written: string): VariableInfo {
-  const exact = model.variables.find((v) => v.key === written || v.display === written);
+  const index = indexOf(model);
+  const exact = index.exact.get(written);
   if (exact) return exact;
-  const loose = looseKey(written);
-  const matches = model.variables.filter((v) => looseKey(v.key) === loose || looseKey(v.display) === loose);
+  const matches = (index.loose.get(looseKey(written)) ?? []).slice().sort((a, b) => model.variables.indexOf(a) - model.variables.indexOf(b));
   if (matches.length === 1) return matches[0];
   const known = model.variables.map((v) => v.display).join(', ');
   if (matches.length > 1) throw new ChainruleError(`${written} could mean ${matches.map((m) => m.display).join(' or ')}`, { hint: 'write the name exactly as in the expression' });
@@ -56,8 +80,11 @@ export function findVariable(model: Model, written: string): VariableInfo {
 /** Writes nodes in the names the user gave to intermediate values (`(ŷ − y)hᵀ`), as an IR rewrite.
  * The output itself is not folded into its own name, nor are definitions that are bare variables. */
 export function inDefinitions(model: Model): Folder {
-  return definitionFolder(model.definitions.filter((d) => d.node.args.length > 0 && d.node !== model.output.node));
+  return definitionFolder(foldedDefinitions(model));
 }
+
+/** The definitions that `inDefinitions` folds over, in program order. */
+export const foldedDefinitions = (model: Model): Model['definitions'] => model.definitions.filter((d) => d.node.args.length > 0 && d.node !== model.output.node);
 
 export interface Derivative {
   readonly variable: VariableInfo;
@@ -93,9 +120,17 @@ export function differentiate(model: Model, wrt: readonly string[], options: Dif
   const derivatives = variables.map((variable) => {
     const raw = pass.gradients.get(variable.node) as Node;
     const node = simplifier.simplify(inLayout(raw, options.layout ?? 'gradient'));
-    const shown = fold(node);
-    const show = (f: Format) => print(shown, f);
-    return { variable, node, raw, unicode: show('unicode'), latex: show('latex'), ascii: show('ascii') };
+    // Printed when asked: a generated module prints its formulas its own way, and a 200-layer
+    // network's formulas are long.
+    let shown: Node | undefined;
+    const printed: Partial<Record<Format, string>> = {};
+    const show = (f: Format): string => (printed[f] ??= print((shown ??= fold(node)), f));
+    return {
+      variable, node, raw,
+      get unicode() { return show('unicode'); },
+      get latex() { return show('latex'); },
+      get ascii() { return show('ascii'); },
+    };
   });
   return { model, derivatives, backward: pass, simplifier };
 }

@@ -4,7 +4,7 @@
 import type { DiffResult } from './api.ts';
 import type { Model, VariableInfo } from './build/index.ts';
 import type { Node } from './ir/node.ts';
-import { differentiate, inDefinitions, parse } from './api.ts';
+import { differentiate, foldedDefinitions, parse } from './api.ts';
 import { emitModule } from './codegen/module.ts';
 import type { ModuleSpec, SecondOrderSpec } from './codegen/module.ts';
 import { DIRECTION_INPUT } from './codegen/module.ts';
@@ -14,7 +14,10 @@ import type { PythonLang, PythonSpec } from './codegen/python.ts';
 import { emitPython, isPythonLang } from './codegen/python.ts';
 import { ChainruleError } from './errors.ts';
 import { lower } from './lower/lower.ts';
+import * as C from './ir/construct.ts';
 import { transpose } from './ir/construct.ts';
+import { Folding, symbolFor } from './ir/fold.ts';
+import { DERIVATIVE_KEY_PREFIX, topoSort } from './ir/node.ts';
 import { isColumn, isScalar } from './ir/shape.ts';
 import { print } from './print/index.ts';
 import { identifierFor } from './print/names.ts';
@@ -72,9 +75,9 @@ export function moduleSpec(source: string, options: CompileOptions): { spec: Mod
   return { spec: moduleSpecFor(model, diff.derivatives, options), diff };
 }
 
-/** The module description for a typed model and its (simplified) derivatives. */
-/** The ASCII key of every variable (by variable key), and the labels of nodes in the user's names. */
-function namesFor(model: Model, options: Omit<CompileOptions, 'wrt'>): { keys: Map<string, string>; label: (node: Node) => string } {
+/** The ASCII key of every variable (by variable key); the labels of nodes in the user's names and
+ * the gradients' names; and each gradient's formula as the module's comments write it. */
+function namesFor(model: Model, options: Omit<CompileOptions, 'wrt'>, derivatives: readonly GeneratedDerivative[]): { keys: Map<string, string>; label: (node: Node) => string; formula: (d: GeneratedDerivative) => string } {
   const dims = options.dims ?? {};
   for (const d of Object.keys(dims)) {
     if (!model.dims.includes(d)) throw new ChainruleError(`--dims gives ${d}, which is not a size of the expression`, { hint: model.dims.length ? `its sizes are ${model.dims.join(', ')}` : 'the expression has no symbolic sizes' });
@@ -88,20 +91,52 @@ function namesFor(model: Model, options: Omit<CompileOptions, 'wrt'>): { keys: M
     owners.set(key, v.display);
     keys.set(v.key, key);
   }
-  const fold = inDefinitions(model);
-  return { keys, label: (node: Node): string => print(fold(node, { keepRoot: true }), 'unicode') };
+  const { folding, formulas } = namedGradients(model, derivatives);
+  const own = new Map(folding.definitions.map((f) => [f.node, f.expr]));
+  return {
+    keys,
+    label: (node: Node): string => print(own.get(node) ?? folding.fold(node), 'unicode'),
+    formula: (d) => (formulas.get(d) as { text: string }).text,
+  };
+}
+
+/**
+ * The user's definitions, then the gradients, as names to write comments with. A gradient gets a
+ * name, (∂L/∂b₁), when its formula is long (three times its name or more); later formulas refer to
+ * it: ∂L/∂W₁ = (∂L/∂b₁)xᵀ, and ∂L/∂b₁ = W₂ᵀ(∂L/∂b₂) ⊙ 𝟙[W₁x + b₁ > 0] a layer down. The gradients
+ * are taken smallest first (by height), so a gradient inside another is named before it, and the
+ * comments of an L-layer network grow like L, not L² (each spelled out all the layers above it).
+ */
+export function namedGradients(model: Model, derivatives: readonly GeneratedDerivative[]): { folding: Folding; formulas: Map<GeneratedDerivative, { text: string; expr: Node }> } {
+  const folding = new Folding();
+  for (const d of foldedDefinitions(model)) folding.add(d.node, symbolFor(d.name, d.node));
+  const heights = new Map<Node, number>();
+  for (const n of topoSort(derivatives.map((d) => d.node))) heights.set(n, 1 + Math.max(0, ...n.args.map((a) => heights.get(a) as number)));
+  const order = derivatives.map((d, i) => ({ d, i, height: heights.get(d.node) as number })).sort((a, b) => a.height - b.height || a.i - b.i);
+  const output = model.output.display ?? 'f';
+  const formulas = new Map<GeneratedDerivative, { text: string; expr: Node }>();
+  for (const { d } of order) {
+    const expr = folding.fold(d.node);
+    const text = print(expr, 'unicode');
+    formulas.set(d, { text, expr });
+    const name = `∂${output}/∂${d.variable.display}`;
+    if (d.node.args.length > 0 && expr.op !== 'var' && [...text].length >= 3 * ([...name].length + 2)) {
+      folding.push({ node: d.node, symbol: C.variable({ key: `${DERIVATIVE_KEY_PREFIX}${d.variable.key}`, name: { base: name }, symmetric: false }, d.node.shape), expr });
+    }
+  }
+  return { folding, formulas };
 }
 
 export function moduleSpecFor(model: Model, derivatives: readonly GeneratedDerivative[], options: Omit<CompileOptions, 'wrt'> = {}): ModuleSpec {
   const dims = options.dims ?? {};
-  const { keys, label } = namesFor(model, options);
+  const { keys, label, formula } = namesFor(model, options, derivatives);
   const ids = { next: 1 };
   const lowerOptions = { dims, inputKey: (k: string) => keys.get(k) as string, label, ids };
   const second = options.hessian ? secondOrderSpec(model, derivatives, keys, lowerOptions) : undefined;
   const output = model.output.node;
   const outputFormula = label(output);
   const valueRoot = { node: output, key: 'value', label: outputFormula };
-  const gradRoots = derivatives.map((d) => ({ node: d.node, key: keys.get(d.variable.key) as string, label: d.unicode }));
+  const gradRoots = derivatives.map((d) => ({ node: d.node, key: keys.get(d.variable.key) as string, label: formula(d) }));
   return {
     source: model.source,
     where: options.where,
@@ -109,7 +144,7 @@ export function moduleSpecFor(model: Model, derivatives: readonly GeneratedDeriv
     outputName: model.output.display ?? 'f',
     outputFormula,
     inputs: model.variables.map((v) => ({ key: keys.get(v.key) as string, display: v.display, rows: v.shape.rows, cols: v.shape.cols })),
-    gradients: derivatives.map((d) => ({ key: keys.get(d.variable.key) as string, display: d.variable.display, formula: d.unicode })),
+    gradients: derivatives.map((d) => ({ key: keys.get(d.variable.key) as string, display: d.variable.display, formula: formula(d) })),
     dims,
     valueProgram: lower([valueRoot], lowerOptions),
     gradProgram: lower([valueRoot, ...gradRoots], lowerOptions),
@@ -165,7 +200,7 @@ function secondOrderSpec(model: Model, derivatives: readonly GeneratedDerivative
 
 /** The description of a Python module: the same simplified value and gradient nodes the JS lowering gets. */
 export function pythonSpecFor(model: Model, derivatives: readonly GeneratedDerivative[], options: Omit<CompileOptions, 'wrt'> = {}): PythonSpec {
-  const { keys, label } = namesFor(model, options);
+  const { keys, label, formula } = namesFor(model, options, derivatives);
   const second = options.hessian ? secondOrderRoots(model, derivatives, keys) : undefined;
   return {
     source: model.source,
@@ -175,7 +210,7 @@ export function pythonSpecFor(model: Model, derivatives: readonly GeneratedDeriv
     outputFormula: label(model.output.node),
     output: model.output.node,
     inputs: model.variables.map((v) => ({ key: keys.get(v.key) as string, display: v.display, rows: v.shape.rows, cols: v.shape.cols, symmetric: v.node.op === 'var' && v.node.attr.symmetric })),
-    gradients: derivatives.map((d) => ({ key: keys.get(d.variable.key) as string, display: d.variable.display, formula: d.unicode, node: d.node })),
+    gradients: derivatives.map((d) => ({ key: keys.get(d.variable.key) as string, display: d.variable.display, formula: formula(d), node: d.node })),
     dims: options.dims ?? {},
     sizes: model.dims,
     inputKey: (k) => keys.get(k) as string,

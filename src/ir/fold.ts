@@ -61,20 +61,103 @@ function refactor(n: Node, def: Node, symbol: Node): Node | undefined {
   return C.make(n.op, null as never, args, n.shape);
 }
 
+/**
+ * Definitions to fold over, added in program order, with the index and memo that keep folding
+ * linear: a node that is a definition becomes its symbol without a walk below it; a flattened node
+ * is tried only against definitions of its op that have one of its operands (not against them all);
+ * and with `keepMemo`, a node folded once is never walked again (valid only while no definition is
+ * added, so `add` clears it).
+ */
+export class Folding {
+  readonly definitions: FoldedDefinition[] = [];
+  private readonly exact = new Map<Node, Node>();
+  /** Indices of definitions whose let-form has this op and this first non-constant operand. */
+  private readonly byOperand = new Map<string, number[]>();
+  private memo = new Map<Node, Node>();
+
+  /** Adds a definition (after the ones it may refer to) and returns its let-form. */
+  add(node: Node, symbol: Node): FoldedDefinition {
+    const expr = this.fold(node);
+    this.push({ node, symbol, expr });
+    return this.definitions[this.definitions.length - 1];
+  }
+
+  /** Adds a definition whose let-form is already known. */
+  push(d: FoldedDefinition): void {
+    const k = this.definitions.length;
+    this.definitions.push(d);
+    this.memo = new Map();
+    this.exact.set(d.node, d.symbol).set(d.expr, d.symbol);
+    if (!FLATTENED.has(d.expr.op)) return;
+    const key = d.expr.args.find((a) => a.op !== 'const');
+    const slot = `${d.expr.op}|${key ? key.id : 'const'}`;
+    const list = this.byOperand.get(slot);
+    if (list) list.push(k);
+    else this.byOperand.set(slot, [k]);
+  }
+
+  /** The node over the symbols of the definitions. */
+  fold(root: Node): Node {
+    const memo = this.memo;
+    const known = memo.get(root) ?? this.exact.get(root);
+    if (known) return known;
+    // Iterative post-order over the nodes not yet folded; a definition's node is not entered.
+    const stack: { node: Node; next: number }[] = [{ node: root, next: 0 }];
+    const entered = new Set<Node>([root]);
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const args = top.node.args;
+      if (top.next < args.length) {
+        const child = args[top.next++];
+        if (entered.has(child) || memo.has(child)) continue;
+        const symbol = this.exact.get(child);
+        if (symbol) memo.set(child, symbol);
+        else {
+          entered.add(child);
+          stack.push({ node: child, next: 0 });
+        }
+        continue;
+      }
+      stack.pop();
+      const n = top.node;
+      let m = this.exact.get(n) ?? C.rebuild(n, n.args.map((a) => memo.get(a) ?? a));
+      m = this.exact.get(m) ?? m;
+      // Latest definitions first: they are the largest, and contain the earlier ones. Operands are
+      // already over symbols, so a definition is looked for in its let-form.
+      let below = this.definitions.length;
+      while (FLATTENED.has(m.op) && below > 0) {
+        let next: { k: number; m: Node } | undefined;
+        for (const k of this.candidates(m, below)) {
+          const r = refactor(m, this.definitions[k].expr, this.definitions[k].symbol);
+          if (r) {
+            next = { k, m: r };
+            break;
+          }
+        }
+        if (!next) break;
+        m = next.m;
+        below = next.k;
+      }
+      memo.set(n, m);
+    }
+    return memo.get(root) as Node;
+  }
+
+  /** Indices below `below` of the definitions that could be found among m's operands, latest first. */
+  private candidates(m: Node, below: number): number[] {
+    const found = new Set<number>();
+    for (const key of [...m.args.map((a) => a.id), 'const']) {
+      for (const k of this.byOperand.get(`${m.op}|${key}`) ?? []) if (k < below) found.add(k);
+    }
+    return [...found].sort((a, b) => b - a);
+  }
+}
+
 /** A definition's node written over the symbols of earlier definitions. */
 export function letExpression(node: Node, earlier: readonly { node: Node; symbol: Node; expr: Node }[]): Node {
-  const exact = new Map<Node, Node>();
-  for (const e of earlier) exact.set(e.node, e.symbol).set(e.expr, e.symbol);
-  const memo = new Map<Node, Node>();
-  for (const n of topoSort([node])) {
-    let m = exact.get(n) ?? C.rebuild(n, n.args.map((a) => memo.get(a) ?? a));
-    m = exact.get(m) ?? m;
-    // Latest definitions first: they are the largest, and contain the earlier ones. Operands are
-    // already over symbols, so a definition is looked for in its let-form.
-    for (let k = earlier.length - 1; k >= 0 && FLATTENED.has(m.op); k--) m = refactor(m, earlier[k].expr, earlier[k].symbol) ?? m;
-    memo.set(n, m);
-  }
-  return memo.get(node) as Node;
+  const folding = new Folding();
+  for (const e of earlier) folding.push(e);
+  return folding.fold(node);
 }
 
 /** A definition written over the earlier ones: its node, the variable standing for it, its let-form. */
@@ -95,8 +178,9 @@ export function symbolFor(name: Name, node: Node, key = `⟨${nameKey(name)}⟩`
 export type Folder = (node: Node, options?: { readonly keepRoot?: boolean }) => Node;
 
 export function definitionFolder(definitions: readonly { readonly node: Node; readonly name: Name }[]): Folder {
-  const folded: FoldedDefinition[] = [];
-  for (const d of definitions) folded.push({ node: d.node, symbol: symbolFor(d.name, d.node), expr: letExpression(d.node, folded) });
-  const own = new Map(folded.map((f) => [f.node, f.expr]));
-  return (node, options) => (options?.keepRoot && own.get(node)) || letExpression(node, folded);
+  const folding = new Folding();
+  for (const d of definitions) folding.add(d.node, symbolFor(d.name, d.node));
+  const own = new Map(folding.definitions.map((f) => [f.node, f.expr]));
+  // No definition is added from here on, so every call shares one memo: a node is folded once.
+  return (node, options) => (options?.keepRoot && own.get(node)) || folding.fold(node);
 }

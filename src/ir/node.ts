@@ -32,6 +32,10 @@ export interface Variable {
 /** Keys of the symbolic directions of differentials (dX in dF = A dX B): such a variable prints as (dX). */
 export const DIFFERENTIAL_KEY_PREFIX = '⟨d⟩';
 
+/** Keys of variables that stand for a derivative (∂L/∂b₁, named in a generated module's comments):
+ * such a variable prints in parentheses, (∂L/∂b₁)xᵀ. */
+export const DERIVATIVE_KEY_PREFIX = '⟨∂⟩';
+
 /** Abstract scalar function of several scalars, `f(a, b)`, and which partials were taken (∂₁∂₂f → [1, 2]). */
 export interface AbstractCall {
   readonly key: string;
@@ -136,20 +140,22 @@ export function intern<O extends Op>(op: O, args: readonly Node[], shape: Shape,
   return node;
 }
 
-/** Nodes reachable from the roots, each once, operands before users (topological order). */
-export function topoSort(roots: readonly Node[]): Node[] {
+/** Nodes reachable from the roots, each once, operands before users (topological order). With
+ * `skip`, a node it accepts is left out with everything only reachable through it (a pass that
+ * has done those nodes already need not walk them again). */
+export function topoSort(roots: readonly Node[], skip?: (node: Node) => boolean): Node[] {
   const seen = new Set<Node>();
   const order: Node[] = [];
   // Iterative post-order: deep graphs (50-layer MLPs, 10 000-term sums) must not overflow the stack.
   for (const root of roots) {
-    if (seen.has(root)) continue;
+    if (seen.has(root) || skip?.(root)) continue;
     const stack: { node: Node; next: number }[] = [{ node: root, next: 0 }];
     seen.add(root);
     while (stack.length) {
       const top = stack[stack.length - 1];
       if (top.next < top.node.args.length) {
         const child = top.node.args[top.next++];
-        if (!seen.has(child)) {
+        if (!seen.has(child) && !skip?.(child)) {
           seen.add(child);
           stack.push({ node: child, next: 0 });
         }
@@ -164,6 +170,22 @@ export function topoSort(roots: readonly Node[]): Node[] {
 
 /** Number of distinct nodes in the DAG: the size measure for "no expression swell". */
 export const dagSize = (roots: readonly Node[]): number => topoSort(roots).length;
+
+/** dagSize([root]) > limit, walking at most limit + 1 nodes (a size guard must not cost the size of
+ * a 200-layer gradient each time it is asked). */
+export function dagSizeExceeds(root: Node, limit: number): boolean {
+  const seen = new Set<Node>([root]);
+  const stack: Node[] = [root];
+  while (stack.length) {
+    for (const a of (stack.pop() as Node).args) {
+      if (seen.has(a)) continue;
+      seen.add(a);
+      if (seen.size > limit) return true;
+      stack.push(a);
+    }
+  }
+  return seen.size > limit;
+}
 
 /** Memoizes a function of nodes on node identity. */
 export function memoize<R>(f: (node: Node) => R): (node: Node) => R {

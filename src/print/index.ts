@@ -7,7 +7,7 @@
 //   JUXT ab (juxtaposition)  POSTFIX aᵀ, a², f(a)   ATOM  names, numbers, |a|, ‖a‖, (a)
 import * as C from '../ir/construct.ts';
 import type { Node, NodeOf, Op } from '../ir/node.ts';
-import { DIFFERENTIAL_KEY_PREFIX } from '../ir/node.ts';
+import { DERIVATIVE_KEY_PREFIX, DIFFERENTIAL_KEY_PREFIX } from '../ir/node.ts';
 import * as Q from '../ir/rational.ts';
 import { isScalar } from '../ir/shape.ts';
 import type { Name } from '../syntax/ast.ts';
@@ -282,9 +282,11 @@ export const NOTATIONS: { [O in Op]: Notation<O> } = {
     return { text, level: n.attr.den > 1 && p.format !== 'latex' ? Level.ATOM : Level.ATOM };
   },
   constant: (_, p) => atom(p.t.pi),
-  // The direction of a differential, dX in d(AXB) = A(dX)B, parenthesised as Magnus and Neudecker write it.
+  // The direction of a differential, dX in d(AXB) = A(dX)B, parenthesised as Magnus and Neudecker
+  // write it; a named derivative, (∂L/∂b₁)xᵀ, likewise.
   var: (n, p) => {
     const name = p.nameText(n.attr.name);
+    if (n.attr.key.startsWith(DERIVATIVE_KEY_PREFIX)) return atom(p.parens(name));
     return atom(n.attr.key.startsWith(DIFFERENTIAL_KEY_PREFIX) ? `(${p.format === 'latex' ? '\\mathrm{d}' : 'd'}${name})` : name);
   },
   dim: (n, p) => atom(p.format === 'latex' ? latexBase(n.attr) : p.format === 'ascii' ? asciiBase(n.attr) : n.attr),

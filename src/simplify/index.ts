@@ -45,8 +45,9 @@ export class Simplifier {
   }
 
   simplify(root: Node): Node {
-    // Simplify operands bottom-up without recursion (deep graphs), then the root.
-    for (const node of topoSort([root])) this.node(node);
+    // Simplify operands bottom-up without recursion (deep graphs), then the root. A node already
+    // simplified had its operands simplified too: the walk does not go below it.
+    for (const node of topoSort([root], (n) => this.memo.has(n))) this.node(node);
     return this.node(root);
   }
 
@@ -91,7 +92,7 @@ export class Simplifier {
   private simplifyDeep(node: Node): Node {
     const known = this.memo.get(node);
     if (known) return known;
-    for (const n of topoSort([node])) if (!this.memo.has(n)) this.node(n);
+    for (const n of topoSort([node], (m) => this.memo.has(m))) if (!this.memo.has(n)) this.node(n);
     return this.memo.get(node) as Node;
   }
 

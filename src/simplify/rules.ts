@@ -5,7 +5,7 @@
 // properties (`ir/properties.ts`), not patterns inside rules.
 import * as C from '../ir/construct.ts';
 import type { Node, NodeOf, Op } from '../ir/node.ts';
-import { dagSize, topoSort } from '../ir/node.ts';
+import { dagSize, dagSizeExceeds, topoSort } from '../ir/node.ts';
 import { isSymmetric } from '../ir/properties.ts';
 import * as Q from '../ir/rational.ts';
 import { isColumn, isScalar } from '../ir/shape.ts';
@@ -508,14 +508,14 @@ export const RULES: readonly AnyRule[] = [
   // ---- cost-guarded: tried last, after the cheap rules have cancelled what they can ----
   rule('distribute-if-smaller', '(a + b) ⊙ c = a ⊙ c + b ⊙ c, kept only when the result is smaller: (y ⊙ σ^∘⁻¹ − …) ⊙ σ ⊙ (𝟙 − σ) = y − σ', 'hadamard', (n, context) => {
     const i = n.args.findIndex((f) => f.op === 'add');
-    if (i < 0 || dagSize([n]) > MAX_COST_GUARDED_SIZE) return undefined;
+    if (i < 0 || dagSizeExceeds(n, MAX_COST_GUARDED_SIZE)) return undefined;
     const others = n.args.filter((_, j) => j !== i);
     const candidate = context.simplify(C.addAll(n.args[i].args.map((t) => C.hadamard(t, ...others))));
     // Worth it only when an inverse cancels (b ⊙ b^∘⁻¹ = 𝟙); (a + c) ⊙ b stays as written.
     return inversePowers(candidate) < inversePowers(n) && dagSize([candidate]) < dagSize([n]) ? candidate : undefined;
   }),
   rule('expand-sum-if-smaller', 'a ⊙ (b − c) + … multiplied out when that cancels terms: y ⊙ (𝟙 − σ) − (𝟙 − y) ⊙ σ = y − σ', 'add', (n, context) => {
-    if (isScalar(n.shape) || dagSize([n]) > MAX_COST_GUARDED_SIZE) return undefined;
+    if (isScalar(n.shape) || dagSizeExceeds(n, MAX_COST_GUARDED_SIZE)) return undefined;
     const expandTerm = (t: Node): Node[] => {
       const { scalars, rest } = C.splitScalars(t);
       if (rest.op !== 'hadamard') return [t];
@@ -533,14 +533,14 @@ export const RULES: readonly AnyRule[] = [
   }),
   rule('distribute-scalar-if-smaller', '(a + b)c = ac + bc for scalar factors, kept only when an inverse cancels: ((1 − y)(1 − σ)⁻¹ − yσ⁻¹)σ(1 − σ)x = (σ − y)x', 'mul', (n, context) => {
     const i = n.args.findIndex((f) => f.op === 'add' && isScalar(f.shape));
-    if (i < 0 || dagSize([n]) > MAX_COST_GUARDED_SIZE) return undefined;
+    if (i < 0 || dagSizeExceeds(n, MAX_COST_GUARDED_SIZE)) return undefined;
     const others = n.args.filter((_, j) => j !== i);
     if (!others.some((f) => f.op !== 'const')) return undefined;
     const candidate = context.simplify(C.addAll(n.args[i].args.map((t) => C.mul(t, ...others))));
     return inversePowers(candidate) < inversePowers(n) && dagSize([candidate]) < dagSize([n]) ? candidate : undefined;
   }),
   rule('expand-scalar-products-if-smaller', 'a(b − c) + … multiplied out when that cancels terms: (1 − y)σ − y(1 − σ) = σ − y', 'add', (n, context) => {
-    if (!isScalar(n.shape) || dagSize([n]) > MAX_COST_GUARDED_SIZE) return undefined;
+    if (!isScalar(n.shape) || dagSizeExceeds(n, MAX_COST_GUARDED_SIZE)) return undefined;
     const expandTerm = (t: Node): Node[] => {
       if (t.op !== 'mul') return [t];
       const i = t.args.findIndex((f) => f.op === 'add');
@@ -555,7 +555,7 @@ export const RULES: readonly AnyRule[] = [
     return termCount(candidate) <= termCount(n) && dagSize([candidate]) < dagSize([n]) ? candidate : undefined;
   }),
   rule('distribute-transpose-if-smaller', '(A + B)ᵀ = Aᵀ + Bᵀ inside a sum, kept only when terms then combine: (xᵀA)ᵀ + Ax = 2Ax for symmetric A', 'add', (n, context) => {
-    if (dagSize([n]) > MAX_COST_GUARDED_SIZE) return undefined;
+    if (dagSizeExceeds(n, MAX_COST_GUARDED_SIZE)) return undefined;
     const i = n.args.findIndex((t) => C.splitScalars(t).rest.op === 'transpose' && C.splitScalars(t).rest.args[0].op === 'add');
     if (i < 0) return undefined;
     const { scalars, rest } = C.splitScalars(n.args[i]);
@@ -564,7 +564,7 @@ export const RULES: readonly AnyRule[] = [
     return dagSize([candidate]) < dagSize([n]) ? candidate : undefined;
   }),
   rule('inverse-of-product-if-smaller', '(AB)⁻¹ = B⁻¹A⁻¹ for square A, B, kept only when factors then cancel: Aᵀ(AXB)⁻ᵀBᵀ = X⁻ᵀ', 'matmul', (n, context) => {
-    if (dagSize([n]) > MAX_COST_GUARDED_SIZE) return undefined;
+    if (dagSizeExceeds(n, MAX_COST_GUARDED_SIZE)) return undefined;
     const squareProduct = (m: Node): Node | undefined => (m.op === 'inv' && m.args[0].op === 'matmul' && m.args[0].args.every((f) => f.shape.rows === f.shape.cols) ? m.args[0] : undefined);
     for (let i = 0; i < n.args.length; i++) {
       const f = n.args[i];
