@@ -41,7 +41,7 @@ export function parse(source: string, options: ParseOptions = {}): Model {
   }
 }
 
-/** Each model's variables by key, display and their loose forms: finding the variables of a
+/** Each model's variables by key, display, spelling as written and their loose forms: finding the variables of a
  * 400-parameter --wrt list must not compare each with all of them. */
 const variableIndex = new WeakMap<Model, { exact: Map<string, VariableInfo>; loose: Map<string, VariableInfo[]> }>();
 
@@ -51,7 +51,7 @@ function indexOf(model: Model): { exact: Map<string, VariableInfo>; loose: Map<s
     const exact = new Map<string, VariableInfo>();
     const loose = new Map<string, VariableInfo[]>();
     // The first variable in order wins an exact name, as a search in order would find it.
-    for (const v of model.variables) for (const k of [v.key, v.display]) if (!exact.has(k)) exact.set(k, v);
+    for (const v of model.variables) for (const k of [v.key, v.display, v.written]) if (!exact.has(k)) exact.set(k, v);
     for (const v of model.variables) {
       for (const k of new Set([looseKey(v.key), looseKey(v.display)])) {
         const list = loose.get(k);
@@ -67,14 +67,20 @@ function indexOf(model: Model): { exact: Map<string, VariableInfo>; loose: Map<s
 
 /** The variable a user means by `W1`, `W⁽¹⁾`, `alpha` or `α`. */
 export function findVariable(model: Model, written: string): VariableInfo {
+  const found = variableNamed(model, written);
+  if (found) return found;
+  const known = model.variables.map((v) => v.display).join(', ');
+  throw new ChainruleError(`${written} is not a variable of the expression`, { hint: known ? `its variables are ${known}` : 'the expression has no variables' });
+}
+
+/** The variable a name means (`W1`, `W⁽¹⁾`, `mu`, `μ`), undefined when none; an ambiguous name is an error. */
+export function variableNamed(model: Model, written: string): VariableInfo | undefined {
   const index = indexOf(model);
   const exact = index.exact.get(written);
   if (exact) return exact;
   const matches = (index.loose.get(looseKey(written)) ?? []).slice().sort((a, b) => model.variables.indexOf(a) - model.variables.indexOf(b));
-  if (matches.length === 1) return matches[0];
-  const known = model.variables.map((v) => v.display).join(', ');
   if (matches.length > 1) throw new ChainruleError(`${written} could mean ${matches.map((m) => m.display).join(' or ')}`, { hint: 'write the name exactly as in the expression' });
-  throw new ChainruleError(`${written} is not a variable of the expression`, { hint: known ? `its variables are ${known}` : 'the expression has no variables' });
+  return matches[0];
 }
 
 /** Writes nodes in the names the user gave to intermediate values (`(ŷ − y)hᵀ`), as an IR rewrite.
@@ -194,9 +200,9 @@ export function evaluateNode(node: Node, bound: Bound): JsonValue {
   return fromTensor(evaluate(node, bound.values, bound.dims), node.shape);
 }
 
-/** `{"value": …, "gradient": {"W": …}}` from the simplified symbolic derivatives. */
+/** `{"value": …, "gradient": {"W": …}}` from the simplified symbolic derivatives, keyed by the names as written. */
 export function valueAndGradient(result: DiffResult, bound: Bound): { value: JsonValue; gradient: Record<string, JsonValue> } {
   const gradient: Record<string, JsonValue> = {};
-  for (const d of result.derivatives) gradient[d.variable.display] = evaluateNode(d.node, bound);
+  for (const d of result.derivatives) gradient[d.variable.written] = evaluateNode(d.node, bound);
   return { value: evaluateNode(result.model.output.node, bound), gradient };
 }

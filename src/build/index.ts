@@ -18,8 +18,10 @@ export type { Kind };
 export interface VariableInfo {
   readonly key: string;
   readonly name: Name;
-  /** As the user writes it: `W⁽¹⁾`, `α`, `ŷ`. */
+  /** As printed: `W⁽¹⁾`, `α`, `ŷ`. */
   readonly display: string;
+  /** As the user typed it at its first use (`mu`, `\\alpha`, `W^{(1)}`): the key of JSON output. */
+  readonly written: string;
   readonly shape: Shape;
   readonly node: Node;
   /** How its shape was found. */
@@ -385,6 +387,7 @@ function resolveModel(elaborated: Elaborated, scope: Scope, source: string, opti
       key,
       name: v.name,
       display: display(v.name),
+      written: source.slice(v.firstUse.start, v.firstUse.end).trim() || display(v.name),
       node: resolver.node(v.typed),
       shape: resolver.shapeOf(v.typed),
       origin: scope.declared.has(key) ? 'declared' : 'inferred',

@@ -1,6 +1,9 @@
 // What every command shares: reading EXPR (text, `-` for stdin, `@file`), reading JSON values,
 // and turning failures into one clear line with a caret and a meaningful exit code.
 import { writeFileSync } from 'node:fs';
+import type { Bound } from '../api.ts';
+import { bindValues, variableNamed } from '../api.ts';
+import type { Model } from '../build/index.ts';
 import { ChainruleError, formatError, visible } from '../errors.ts';
 import { readCapped, TEXT_LIMIT_BYTES, VALUES_LIMIT_BYTES } from '../read.ts';
 
@@ -30,6 +33,17 @@ export function readJson(path: string): Record<string, unknown> {
   } catch (e) {
     throw new ChainruleError(`${path} is not valid JSON: ${(e as Error).message}`, { hint: 'values look like {"W": [[1, 2], [3, 4]], "x": [1, 2], "alpha": 0.5}' });
   }
+}
+
+/** --at values.json bound to a model. Names the expression does not use are ignored, with a note
+ * on stderr: one values file can serve several expressions. */
+export function bindAt(model: Model, path: string, dims: string | undefined): Bound {
+  const given = readJson(path);
+  const unused = Object.keys(given).filter((name) => variableNamed(model, name) === undefined);
+  if (unused.length) {
+    process.stderr.write(`note: ignoring ${visible(unused.join(', '))} in ${visible(path)}: not ${unused.length === 1 ? 'a variable' : 'variables'} of the expression (its variables are ${model.variables.map((v) => v.display).join(', ') || 'none'})\n`);
+  }
+  return bindValues(model, Object.fromEntries(Object.entries(given).filter(([name]) => !unused.includes(name))), parseDims(dims));
 }
 
 /** Runs a command body; errors become `error: …` with a caret (exit 2) or `internal error` (exit 1). */

@@ -350,7 +350,7 @@ export function jacobianValues(result: JacobianResult, bound: Bound): { value: J
   const jacobianOut: Record<string, JsonNested> = {};
   for (const j of result.jacobians) {
     const t = linearMapTensor(j.differential, j.direction, bound);
-    jacobianOut[j.variable.display] = nested(t.data, [...indexShape(output.shape, bound), ...indexShape(j.variable.shape, bound)]) as JsonNested;
+    jacobianOut[j.variable.written] = nested(t.data, [...indexShape(output.shape, bound), ...indexShape(j.variable.shape, bound)]) as JsonNested;
   }
   return { value: nested(value.data, indexShape(output.shape, bound)) as JsonNested, jacobian: jacobianOut };
 }
@@ -361,7 +361,7 @@ export function hessianValues(result: HessianResult, bound: Bound): { value: Jso
   const hessianOut: Record<string, JsonNested> = {};
   for (const b of result.blocks) {
     const t = linearMapTensor(b.differential, b.direction, bound);
-    const key = b.row === b.col ? b.row.display : `${b.row.display},${b.col.display}`;
+    const key = b.row === b.col ? b.row.written : `${b.row.written},${b.col.written}`;
     hessianOut[key] = nested(t.data, [...indexShape(b.row.shape, bound), ...indexShape(b.col.shape, bound)]) as JsonNested;
   }
   return { value, hessian: hessianOut };

@@ -22,7 +22,7 @@ export function irModel(output: Node): Model {
   const nodes = topoSort([output]);
   const variables: VariableInfo[] = nodes
     .filter((n): n is Extract<Node, { op: 'var' }> => n.op === 'var')
-    .map((n) => ({ key: n.attr.key, name: n.attr.name, display: print(n, 'unicode'), shape: n.shape, node: n, origin: 'declared', firstUse: { start: 0, end: 0 } }));
+    .map((n) => ({ key: n.attr.key, name: n.attr.name, display: print(n, 'unicode'), written: print(n, 'unicode'), shape: n.shape, node: n, origin: 'declared', firstUse: { start: 0, end: 0 } }));
   const dims = new Set<string>();
   for (const n of nodes) {
     for (const d of dimSymbols(n.shape)) dims.add(d);

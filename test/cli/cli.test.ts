@@ -53,14 +53,14 @@ describe('chainrule', () => {
     const at = file('v.json', JSON.stringify({ w: [3, 1], φ: [1, 2], y: 2 }));
     const r = chainrule(['eval', '(wᵀφ − y)²', '--where', 'w, φ: 2; y: scalar', '--at', at, '--format', 'json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ value: 9 });
+    expect(JSON.parse(r.stdout)).toEqual({ output: 'f', value: 9 });
   });
 
   it('eval accepts ASCII aliases of the names as written', () => {
     const at = file('a.json', JSON.stringify({ W1: [[1, 2], [3, 4]], alpha: 2, x: [1, 1] }));
     const r = chainrule(['eval', 'αW⁽¹⁾x', '--at', at, '--format', 'json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ value: [6, 14] });
+    expect(JSON.parse(r.stdout)).toEqual({ output: 'f', value: [6, 14] });
   });
 
   it('diff prints the textbook derivative', () => {
@@ -73,7 +73,7 @@ describe('chainrule', () => {
     const at = file('b.json', JSON.stringify({ w: [3, 1], φ: [1, 2], y: 2 }));
     const r = chainrule(['diff', '(wᵀφ − y)²', '--wrt', 'w', '--where', 'w, φ: 2; y: scalar', '--at', at, '--format', 'json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ value: 9, gradient: { w: [6, 12] } });
+    expect(JSON.parse(r.stdout)).toEqual({ output: 'f', value: 9, gradient: { w: [6, 12] } });
   });
 
   it('check reports small relative errors and exits 0', () => {

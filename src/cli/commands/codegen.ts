@@ -5,6 +5,7 @@ import type { GenerateLang } from '../../compile.ts';
 import { generate } from '../../compile.ts';
 import { ChainruleError } from '../../errors.ts';
 import { parseDims, runOn, splitList, writeOutput } from '../io.ts';
+import { dimsOption, ofOption, whereOption } from '../options.ts';
 
 interface CodegenFlags {
   wrt: string;
@@ -48,9 +49,9 @@ export function registerCodegenCommand(program: Command): void {
     .description('generate the value and gradient as a dependency-free TypeScript/JavaScript module (value, valueAndGrad, Inputs, inputs), or a Python module for NumPy, PyTorch or JAX (value, value_and_grad)')
     .argument('<expr>', "the expression or program, '-' to read stdin, or @file")
     .requiredOption('--wrt <vars>', 'variables, comma-separated: W,x')
-    .option('-w, --where <decls>', "declarations, e.g. 'W: n×n; x: n'")
-    .option('--of <name>', 'the definition to differentiate (default: the last line)')
-    .option('--dims <sizes>', 'fix sizes at generation for fully specialized loops: n=256,m=10')
+    .addOption(whereOption())
+    .addOption(ofOption())
+    .addOption(dimsOption('fix sizes at generation for fully specialized loops: n=256,m=10'))
     .option('--lang <lang>', 'ts | js | numpy | torch | jax (default: from the -o extension, .py → numpy, else ts)')
     .option('--check', 'numpy: append check_gradients(), a finite-difference self-test')
     .option('-o, --output <file>', 'write the module to a file instead of stdout')

@@ -1,12 +1,14 @@
 // diff and check: symbolic derivatives, and their numeric verification.
 import type { Command } from 'commander';
-import { differentiate, bindValues, parse, valueAndGradient } from '../../api.ts';
+import { differentiate, parse, valueAndGradient } from '../../api.ts';
+import type { Model } from '../../build/index.ts';
 import { checkGradients } from '../../check/index.ts';
 import { hessian, jacobian } from '../../jacobian/index.ts';
 import { checkHessians, checkJacobians } from '../../jacobian/check.ts';
 import type { Layout } from '../../diff/index.ts';
 import { describeShape } from '../../ir/shape.ts';
-import { examples, EXIT, integerOption, parseDims, positiveNumberOption, readJson, runOn, splitList } from '../io.ts';
+import { bindAt, examples, EXIT, integerOption, positiveNumberOption, runOn, splitList } from '../io.ts';
+import { atOption, dimsOption, formatOption, layoutOption, ofOption, TEXT_FORMATS, whereOption } from '../options.ts';
 
 import { formatValue } from './language.ts';
 
@@ -31,18 +33,23 @@ function layoutOf(value: string | undefined): Layout {
   return value === 'numerator' ? 'numerator' : 'gradient';
 }
 
+/** `x` or `x,y` in the names as displayed → as the user wrote them (the keys of JSON output). */
+export function asWritten(model: Model, displayed: string): string {
+  return displayed.split(',').map((name) => model.variables.find((v) => v.display === name)?.written ?? name).join(',');
+}
+
 export function registerDiffCommands(program: Command): void {
   program
     .command('diff')
     .description('differentiate with respect to scalars, vectors and matrices; print the simplified derivatives')
     .argument('<expr>', "the expression or program, '-' to read stdin, or @file")
     .requiredOption('--wrt <vars>', 'variables, comma-separated: W,x')
-    .option('-w, --where <decls>', "declarations, e.g. 'A: n×n; α, β, γ: scalar'")
-    .option('--of <name>', 'the definition to differentiate (default: the last line)')
-    .option('--layout <layout>', 'gradient (shape of the variable, default) | numerator (its transpose, as in some notes)', 'gradient')
-    .option('-f, --format <format>', 'text | latex | ascii | json', 'text')
-    .option('--at <values.json>', 'evaluate the derivatives at these values')
-    .option('--dims <sizes>', 'sizes of dimensions not fixed by the values')
+    .addOption(whereOption("'A: n×n; α, β, γ: scalar'"))
+    .addOption(ofOption())
+    .addOption(layoutOption('gradient', 'gradient: the shape of the variable; numerator: its transpose, as in some notes'))
+    .addOption(formatOption(TEXT_FORMATS, 'text'))
+    .addOption(atOption('evaluate the derivatives at these values'))
+    .addOption(dimsOption())
     .option('--expand', 'write results without the names of your definitions')
     .option('--explain', 'list the simplification rules that were applied')
     .addHelpText('after', examples([
@@ -57,20 +64,22 @@ export function registerDiffCommands(program: Command): void {
         const result = differentiate(model, splitList(o.wrt), { layout: layoutOf(o.layout), expand: o.expand });
         const out = model.output.display ?? 'f';
         if (o.at) {
-          const bound = bindValues(model, readJson(o.at), parseDims(o.dims));
-          const numbers = valueAndGradient(result, bound);
+          const numbers = valueAndGradient(result, bindAt(model, o.at, o.dims));
           if (o.format === 'json') {
-            process.stdout.write(`${JSON.stringify(numbers)}\n`);
+            process.stdout.write(`${JSON.stringify({ output: out, ...numbers })}\n`);
             return;
           }
           const lines = [`${out} = ${formatValue(numbers.value)}`];
-          for (const [k, v] of Object.entries(numbers.gradient)) lines.push(`∂${out}/∂${k} =${typeof v === 'number' ? ' ' : '\n'}${formatValue(v)}`);
+          for (const d of result.derivatives) {
+            const v = numbers.gradient[d.variable.written];
+            lines.push(`∂${out}/∂${d.variable.display} =${typeof v === 'number' ? ' ' : '\n'}${formatValue(v)}`);
+          }
           process.stdout.write(`${lines.join('\n')}\n`);
           return;
         }
         if (o.format === 'json') {
-          const derivatives = Object.fromEntries(result.derivatives.map((d) => [d.variable.display, { unicode: d.unicode, latex: d.latex, ascii: d.ascii, shape: describeShape(d.node.shape) }]));
-          process.stdout.write(`${JSON.stringify({ of: out, layout: layoutOf(o.layout), derivatives, rules: Object.fromEntries(result.simplifier.trace.fired) }, null, 2)}\n`);
+          const derivatives = Object.fromEntries(result.derivatives.map((d) => [d.variable.written, { unicode: d.unicode, latex: d.latex, ascii: d.ascii, shape: describeShape(d.node.shape) }]));
+          process.stdout.write(`${JSON.stringify({ output: out, layout: layoutOf(o.layout), derivatives, rules: Object.fromEntries(result.simplifier.trace.fired) }, null, 2)}\n`);
           return;
         }
         const lines = result.derivatives.map((d) => {
@@ -91,12 +100,12 @@ export function registerDiffCommands(program: Command): void {
     .description('compare the symbolic gradient with central finite differences at random points and sizes')
     .argument('<expr>', "the expression or program, '-' to read stdin, or @file")
     .requiredOption('--wrt <vars>', 'variables, comma-separated')
-    .option('-w, --where <decls>', 'declarations')
-    .option('--of <name>', 'the definition to differentiate')
+    .addOption(whereOption())
+    .addOption(ofOption())
     .option('--points <n>', 'random points to try', '5')
     .option('--seed <n>', 'random seed', '1')
     .option('--tolerance <x>', 'largest acceptable relative error', '1e-6')
-    .option('-f, --format <format>', 'text | json', 'text')
+    .addOption(formatOption(['text', 'json'], 'text'))
     .option('--jacobian', 'check the Jacobians (chainrule jacobian) against differences of the output instead')
     .option('--hessian', 'check the Hessian blocks (chainrule hessian) against differences of the gradient instead')
     .addHelpText('after', examples(["chainrule check '‖Wx − x‖²' --wrt W,x", "chainrule check 'tanh(Wx)' --wrt x --where 'W: m×n' --jacobian", "chainrule check '𝟙ᵀexp(Ax)' --wrt x --hessian", "chainrule check 'L = −½ tr((αAAᵀ + β⁻¹I)⁻¹BBᵀ)' --wrt A,B --where 'A, B: n×n'"]) + '\nExit code 3 when some relative error exceeds the tolerance.\n')
@@ -121,7 +130,7 @@ export function registerDiffCommands(program: Command): void {
             checks = checkJacobians(result, options);
           }
           const ok = checks.every((c) => c.relativeError <= tolerance);
-          if (o.format === 'json') process.stdout.write(`${JSON.stringify({ ok, tolerance, checks }, null, 2)}\n`);
+          if (o.format === 'json') process.stdout.write(`${JSON.stringify({ output: model.output.display ?? 'f', ok, tolerance, checks: checks.map((c) => ({ ...c, block: asWritten(model, c.block) })) }, null, 2)}\n`);
           else {
             const what = o.hessian ? '∂²/∂' : '∂/∂';
             for (const c of checks) process.stdout.write(`${c.relativeError <= tolerance ? 'ok  ' : 'FAIL'} ${what}${c.block}: ${(printed.get(c.block) ?? '').replace(/\n/g, '; ')}   relative error ${c.relativeError.toExponential(2)} over ${c.points} points\n`);
@@ -131,7 +140,7 @@ export function registerDiffCommands(program: Command): void {
         const result = differentiate(model, splitList(o.wrt));
         const checks = checkGradients(model, result.derivatives, { points, seed });
         const ok = checks.every((c) => c.relativeError <= tolerance);
-        if (o.format === 'json') process.stdout.write(`${JSON.stringify({ ok, tolerance, checks }, null, 2)}\n`);
+        if (o.format === 'json') process.stdout.write(`${JSON.stringify({ output: model.output.display ?? 'f', ok, tolerance, checks: checks.map((c) => ({ ...c, variable: asWritten(model, c.variable) })) }, null, 2)}\n`);
         else {
           for (const c of checks) {
             const d = result.derivatives.find((x) => x.variable.display === c.variable);

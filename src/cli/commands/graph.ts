@@ -1,14 +1,16 @@
 // graph: the computation graph as DOT, SVG (Graphviz in wasm), TikZ or Mermaid, optionally with
 // the forward value and the gradient on every node.
 import type { Command } from 'commander';
-import { bindValues, findVariable, parse } from '../../api.ts';
+import { findVariable, parse } from '../../api.ts';
+import type { Layout } from '../../diff/index.ts';
 import { ChainruleError } from '../../errors.ts';
 import { buildGraph, dotToSvg, toDot, toMermaid, toTikz } from '../../graph/index.ts';
-import { parseDims, readJson, runOn, splitList, writeOutput } from '../io.ts';
+import { bindAt, runOn, splitList, writeOutput } from '../io.ts';
+import { atOption, dimsOption, formatOption, granularityOption, layoutOption, ofOption, whereOption } from '../options.ts';
 
 interface GraphFlags {
   granularity?: string;
-  layout: string;
+  layout: Layout;
   wrt?: string;
   where?: string;
   of?: string;
@@ -35,13 +37,13 @@ export function registerGraphCommands(program: Command): void {
     .description('draw the computation graph: variables as sources, one node per named step with its shape, the output as the sink')
     .argument('<expr>', "the expression or program, '-' to read stdin, or @file")
     .option('--wrt <vars>', 'variables whose gradients to show (default: all)')
-    .option('-w, --where <decls>', 'declarations')
-    .option('--of <name>', 'the definition to draw (default: the last line)')
-    .option('-f, --format <format>', 'dot | svg | tikz | mermaid (default: from the -o extension, else dot)')
-    .option('--at <values.json>', 'write the forward value and the gradient on every node')
-    .option('--granularity <g>', 'step: one node per named step, as the notes draw it | operation: one node per operation', 'step')
-    .option('--layout <layout>', 'how edges write Jacobians: gradient (∂z/∂x = Wᵀ for z = Wx, default) | numerator (W)', 'gradient')
-    .option('--dims <sizes>', 'sizes of dimensions not fixed by the values')
+    .addOption(whereOption())
+    .addOption(ofOption('draw'))
+    .addOption(formatOption(FORMATS, undefined, 'default: from the -o extension, else dot'))
+    .addOption(atOption('write the forward value and the gradient on every node'))
+    .addOption(granularityOption('step: one node per named step, as the notes draw it; operation: one node per operation'))
+    .addOption(layoutOption('gradient', 'how edges write Jacobians: gradient (∂z/∂x = Wᵀ for z = Wx) or numerator (W)'))
+    .addOption(dimsOption())
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .addHelpText('after', `
 Examples:
@@ -53,10 +55,9 @@ Examples:
     .action((expr: string, o: GraphFlags) => {
       return runOn(expr, o.debug, async (source) => {
         const format = formatOf(o);
-        if (o.layout !== 'gradient' && o.layout !== 'numerator') throw new ChainruleError(`--layout is gradient or numerator, not ${o.layout}`, { hint: '--layout numerator' });
         const model = parse(source, { where: o.where, of: o.of });
         const wrt = o.wrt ? splitList(o.wrt).map((w) => findVariable(model, w)) : undefined;
-        const at = o.at ? bindValues(model, readJson(o.at), parseDims(o.dims)) : undefined;
+        const at = o.at ? bindAt(model, o.at, o.dims) : undefined;
         const graph = buildGraph(model, { wrt, at, granularity: o.granularity === 'operation' ? 'operation' : 'step', layout: o.layout });
         const text = format === 'dot' ? toDot(graph) : format === 'svg' ? await dotToSvg(toDot(graph)) : format === 'tikz' ? await toTikz(graph) : toMermaid(graph);
         if (o.output) {

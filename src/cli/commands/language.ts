@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import type { Model } from '../../build/index.ts';
 import { describeShape } from '../../ir/shape.ts';
 import { print } from '../../print/index.ts';
-import { bindValues, evaluateNode, parse } from '../../api.ts';
-import { examples, parseDims, readJson, runOn } from '../io.ts';
+import { evaluateNode, parse } from '../../api.ts';
+import { bindAt, examples, runOn } from '../io.ts';
+import { atOption, dimsOption, formatOption, ofOption, TEXT_FORMATS, whereOption } from '../options.ts';
 
 interface Common {
   where?: string;
@@ -16,7 +17,7 @@ interface Common {
 
 export function shapesJson(model: Model) {
   return {
-    variables: Object.fromEntries(model.variables.map((v) => [v.display, describeShape(v.shape)])),
+    variables: Object.fromEntries(model.variables.map((v) => [v.written, describeShape(v.shape)])),
     definitions: Object.fromEntries(model.definitions.map((d) => [d.display, describeShape(d.node.shape)])),
     output: describeShape(model.output.node.shape),
   };
@@ -27,9 +28,9 @@ export function registerLanguageCommands(program: Command): void {
     .command('parse')
     .description('parse an expression or program; print it normalized, with the shape of every variable and of the result')
     .argument('<expr>', "the expression, '-' to read stdin, or @file")
-    .option('-w, --where <decls>', "declarations, e.g. 'W: n×n, x: n'")
-    .option('--of <name>', 'the definition to take as the output (default: the last line)')
-    .option('-f, --format <format>', 'text | latex | ascii | json', 'text')
+    .addOption(whereOption())
+    .addOption(ofOption('take as the output'))
+    .addOption(formatOption(TEXT_FORMATS, 'text'))
     .addHelpText('after', examples([
       "chainrule parse '‖Wx − x‖²'",
       "chainrule parse '(y − bᵀσ(Ax))²' --where 'A: h×m'",
@@ -41,7 +42,7 @@ export function registerLanguageCommands(program: Command): void {
         const model = parse(source, { where: o.where, of: o.of });
         const out = model.output.node;
         if (o.format === 'json') {
-          process.stdout.write(`${JSON.stringify({ unicode: print(out, 'unicode'), latex: print(out, 'latex'), ascii: print(out, 'ascii'), shapes: shapesJson(model) }, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify({ output: model.output.display ?? 'f', unicode: print(out, 'unicode'), latex: print(out, 'latex'), ascii: print(out, 'ascii'), shapes: shapesJson(model) }, null, 2)}\n`);
           return;
         }
         const format = o.format === 'latex' ? 'latex' : o.format === 'ascii' ? 'ascii' : 'unicode';
@@ -58,8 +59,8 @@ export function registerLanguageCommands(program: Command): void {
     .command('latex')
     .description('print an expression as LaTeX')
     .argument('<expr>', "the expression, '-' to read stdin, or @file")
-    .option('-w, --where <decls>', 'declarations')
-    .option('--of <name>', 'the definition to print (default: the last line)')
+    .addOption(whereOption())
+    .addOption(ofOption('print'))
     .addHelpText('after', examples(["chainrule latex '−γ/2·log|αAAᵀ+β⁻¹I|'", "chainrule latex 'norm(W*x - x)^2'"]))
     .action((expr: string, o: Common) => {
       return runOn(expr, o.debug, (source) => {
@@ -72,11 +73,11 @@ export function registerLanguageCommands(program: Command): void {
     .command('eval')
     .description('evaluate an expression at given values')
     .argument('<expr>', "the expression, '-' to read stdin, or @file")
-    .requiredOption('--at <values.json>', 'JSON object: name → number, array (vector) or array of rows (matrix)')
-    .option('-w, --where <decls>', 'declarations')
-    .option('--of <name>', 'the definition to evaluate')
-    .option('--dims <sizes>', 'sizes of dimensions not fixed by the values, e.g. n=3')
-    .option('-f, --format <format>', 'text | json', 'text')
+    .addOption(atOption('the values to evaluate at').makeOptionMandatory())
+    .addOption(whereOption())
+    .addOption(ofOption('evaluate'))
+    .addOption(dimsOption())
+    .addOption(formatOption(['text', 'json'], 'text'))
     .addHelpText('after', examples([
       `chainrule eval '(wᵀφ − y)²' --where 'w, φ: 2; y: scalar' --at values.json   # {"w": [3, 1], "φ": [1, 2], "y": 2} → 9`,
       "chainrule eval 'log|A|' --at A.json --format json",
@@ -84,9 +85,8 @@ export function registerLanguageCommands(program: Command): void {
     .action((expr: string, o: Common & { at: string; dims?: string }) => {
       return runOn(expr, o.debug, (source) => {
         const model = parse(source, { where: o.where, of: o.of });
-        const bound = bindValues(model, readJson(o.at), parseDims(o.dims));
-        const value = evaluateNode(model.output.node, bound);
-        process.stdout.write(o.format === 'json' ? `${JSON.stringify({ value })}\n` : `${formatValue(value)}\n`);
+        const value = evaluateNode(model.output.node, bindAt(model, o.at, o.dims));
+        process.stdout.write(o.format === 'json' ? `${JSON.stringify({ output: model.output.display ?? 'f', value })}\n` : `${formatValue(value)}\n`);
       });
     });
 }

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { ChainruleError } from '../../errors.ts';
 import { examples, readSource, run, writeOutput } from '../io.ts';
+import { formatOption } from '../options.ts';
 
 
 interface PlotFlags {
@@ -36,7 +37,7 @@ export function registerPlotCommand(program: Command): void {
     .option('-r, --range <a:b>', 'the interval of the variable', '-5:5')
     .option('--var <name>', 'the variable, when the expression does not make it clear (default: its only variable, or x)')
     .option('--title <text>', 'the chart title')
-    .option('-f, --format <format>', 'svg (write -o) | json (print the sampled curves)', 'svg')
+    .addOption(formatOption(['svg', 'json'], 'svg', 'svg: write -o; json: print the sampled curves'))
     .addHelpText('after', examples([
       "chainrule plot 'σ(x)' 'relu(x)' --derivative -o activations.svg",
       "chainrule plot 'tanh(x)' 'softplus(x)' --derivative --range -4:4 -o smooth.svg",

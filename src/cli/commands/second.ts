@@ -1,13 +1,13 @@
 // jacobian and hessian: derivatives of vector and matrix outputs, and second derivatives, in matrix form.
 import type { Command } from 'commander';
-import { bindValues, parse } from '../../api.ts';
+import { parse } from '../../api.ts';
 import type { Layout } from '../../diff/index.ts';
 import { describeShape } from '../../ir/shape.ts';
 import type { JsonNested, Printout } from '../../jacobian/index.ts';
 import { hessian, hessianValues, hessianVectorProduct, jacobian, jacobianValues } from '../../jacobian/index.ts';
-import { ChainruleError } from '../../errors.ts';
 import { print } from '../../print/index.ts';
-import { examples, parseDims, readJson, runOn, splitList } from '../io.ts';
+import { bindAt, examples, runOn, splitList } from '../io.ts';
+import { atOption, dimsOption, formatOption, layoutOption, ofOption, TEXT_FORMATS, whereOption } from '../options.ts';
 
 interface Flags {
   wrt: string;
@@ -22,12 +22,6 @@ interface Flags {
   debug?: boolean;
 }
 
-const FORMATS = ['text', 'latex', 'ascii', 'json'];
-
-function checkFlags(o: Flags): void {
-  if (o.format !== undefined && !FORMATS.includes(o.format)) throw new ChainruleError(`--format ${o.format} is not one of ${FORMATS.join(', ')}`);
-  if (o.layout !== undefined && o.layout !== 'numerator' && o.layout !== 'gradient') throw new ChainruleError(`--layout ${o.layout} is not numerator or gradient`);
-}
 
 const pick = (p: Printout, format: string | undefined): string => (format === 'latex' ? p.latex : format === 'ascii' ? p.ascii : p.unicode);
 
@@ -44,12 +38,12 @@ export function registerSecondOrderCommands(program: Command): void {
     .description('the Jacobian of a vector or matrix output: a matrix in numerator layout, or the differential dF = A(dX)B with its Kronecker/vec form')
     .argument('<expr>', "the expression or program, '-' to read stdin, or @file")
     .requiredOption('--wrt <vars>', 'variables, comma-separated')
-    .option('-w, --where <decls>', 'declarations, e.g. "W: m×n"')
-    .option('--of <name>', 'the definition to differentiate (default: the last line)')
-    .option('--layout <layout>', 'numerator (J_ij = ∂f_i/∂x_j, default) | gradient (its transpose)', 'numerator')
-    .option('-f, --format <format>', 'text | latex | ascii | json', 'text')
-    .option('--at <values.json>', 'evaluate at these values: shape(f) × shape(x) nested arrays')
-    .option('--dims <sizes>', 'sizes of dimensions not fixed by the values')
+    .addOption(whereOption("'W: m×n'"))
+    .addOption(ofOption())
+    .addOption(layoutOption('numerator', 'numerator: J_ij = ∂f_i/∂x_j; gradient: its transpose'))
+    .addOption(formatOption(TEXT_FORMATS, 'text'))
+    .addOption(atOption('evaluate at these values: shape(f) × shape(x) nested arrays'))
+    .addOption(dimsOption())
     .option('--expand', 'write results without the names of your definitions')
     .addHelpText('after', examples([
       "chainrule jacobian 'tanh(Wx)' --wrt x --where 'W: m×n'",
@@ -59,24 +53,23 @@ export function registerSecondOrderCommands(program: Command): void {
     ]) + '\nA matrix by a matrix (and a vector by a matrix) has no matrix form: the differential is printed,\nwith vec(dF) = (Bᵀ ⊗ A) vec(dX) when it exists (vec stacks columns; K is the commutation matrix).\n')
     .action((expr: string, o: Flags) =>
       runOn(expr, o.debug, (source) => {
-        checkFlags(o);
         const model = parse(source, { where: o.where, of: o.of });
         const result = jacobian(model, splitList(o.wrt), { layout: o.layout as Layout, expand: o.expand });
         const out = model.output.display ?? 'f';
         if (o.at) {
-          const numbers = jacobianValues(result, bindValues(model, readJson(o.at), parseDims(o.dims)));
-          if (o.format === 'json') return void process.stdout.write(`${JSON.stringify(numbers)}\n`);
-          const lines = Object.entries(numbers.jacobian).map(([k, v]) => `∂${out}/∂${k} =\n${formatNested(v)}`);
+          const numbers = jacobianValues(result, bindAt(model, o.at, o.dims));
+          if (o.format === 'json') return void process.stdout.write(`${JSON.stringify({ output: out, ...numbers })}\n`);
+          const lines = result.jacobians.map((j) => `∂${out}/∂${j.variable.display} =\n${formatNested(numbers.jacobian[j.variable.written])}`);
           return void process.stdout.write(`${lines.join('\n')}\n`);
         }
         if (o.format === 'json') {
-          const jacobians = Object.fromEntries(result.jacobians.map((j) => [j.variable.display, {
+          const jacobians = Object.fromEntries(result.jacobians.map((j) => [j.variable.written, {
             form: j.matrix ? 'matrix' : 'differential',
             unicode: j.unicode, latex: j.latex, ascii: j.ascii,
             ...(j.matrix ? { shape: describeShape(j.matrix.shape) } : {}),
             convention: j.convention,
           }]));
-          return void process.stdout.write(`${JSON.stringify({ of: out, layout: result.layout, jacobians }, null, 2)}\n`);
+          return void process.stdout.write(`${JSON.stringify({ output: out, layout: result.layout, jacobians }, null, 2)}\n`);
         }
         const one = result.jacobians.length === 1;
         const lines = result.jacobians.map((j) => {
@@ -93,12 +86,12 @@ export function registerSecondOrderCommands(program: Command): void {
     .description('the Hessian of a scalar output in matrix form (∇²f), mixed blocks ∂²f/∂x∂y, or the Hessian-vector product ∇²f·v')
     .argument('<expr>', "the expression or program, '-' to read stdin, or @file")
     .requiredOption('--wrt <vars>', 'variables, comma-separated; two give the mixed block ∂²f/∂x∂y too')
-    .option('-w, --where <decls>', 'declarations')
-    .option('--of <name>', 'the definition to differentiate (default: the last line)')
+    .addOption(whereOption())
+    .addOption(ofOption())
     .option('--hvp', 'print the Hessian-vector product ∇²f·v (of the joint Hessian over all --wrt variables) instead of the matrix')
-    .option('-f, --format <format>', 'text | latex | ascii | json', 'text')
-    .option('--at <values.json>', 'evaluate at these values: shape(x) × shape(x) nested arrays')
-    .option('--dims <sizes>', 'sizes of dimensions not fixed by the values')
+    .addOption(formatOption(TEXT_FORMATS, 'text'))
+    .addOption(atOption('evaluate at these values: shape(x) × shape(y) nested arrays'))
+    .addOption(dimsOption())
     .option('--expand', 'write results without the names of your definitions')
     .addHelpText('after', examples([
       "chainrule hessian '𝟙ᵀexp(Ax)' --wrt x",
@@ -110,14 +103,13 @@ export function registerSecondOrderCommands(program: Command): void {
     ]) + '\nFor matrix variables the second differential d²f[dX, dX] is printed, with its Kronecker/vec form when it exists.\n')
     .action((expr: string, o: Flags) =>
       runOn(expr, o.debug, (source) => {
-        checkFlags(o);
         const model = parse(source, { where: o.where, of: o.of });
         const out = model.output.display ?? 'f';
         if (o.hvp) {
           const result = hessianVectorProduct(model, splitList(o.wrt), { expand: o.expand });
           if (o.format === 'json') {
-            const products = Object.fromEntries(result.products.map((p) => [p.variable.display, { direction: print(p.direction, 'unicode'), unicode: p.unicode, latex: p.latex, ascii: p.ascii }]));
-            return void process.stdout.write(`${JSON.stringify({ of: out, hvp: products }, null, 2)}\n`);
+            const products = Object.fromEntries(result.products.map((p) => [p.variable.written, { direction: print(p.direction, 'unicode'), unicode: p.unicode, latex: p.latex, ascii: p.ascii }]));
+            return void process.stdout.write(`${JSON.stringify({ output: out, hvp: products }, null, 2)}\n`);
           }
           const format = o.format === 'latex' ? 'latex' : o.format === 'ascii' ? 'ascii' : 'unicode';
           const several = result.products.length > 1;
@@ -133,21 +125,21 @@ export function registerSecondOrderCommands(program: Command): void {
           return void process.stdout.write(`${lines.join('\n')}\n`);
         }
         const result = hessian(model, splitList(o.wrt), { expand: o.expand });
+        const label = (b: (typeof result.blocks)[number]) => (b.row === b.col ? `∂²${out}/∂${b.row.display}²` : `∂²${out}/∂${b.row.display}∂${b.col.display}`);
         if (o.at) {
-          const numbers = hessianValues(result, bindValues(model, readJson(o.at), parseDims(o.dims)));
-          if (o.format === 'json') return void process.stdout.write(`${JSON.stringify(numbers)}\n`);
-          const lines = Object.entries(numbers.hessian).map(([k, v]) => `∂²${out}/∂${k.split(',').join('∂')}${k.includes(',') ? '' : '²'} =\n${formatNested(v)}`);
+          const numbers = hessianValues(result, bindAt(model, o.at, o.dims));
+          if (o.format === 'json') return void process.stdout.write(`${JSON.stringify({ output: out, ...numbers })}\n`);
+          const lines = result.blocks.map((b) => `${label(b)} =\n${formatNested(numbers.hessian[b.row === b.col ? b.row.written : `${b.row.written},${b.col.written}`])}`);
           return void process.stdout.write(`${lines.join('\n')}\n`);
         }
-        const label = (b: (typeof result.blocks)[number]) => (b.row === b.col ? `∂²${out}/∂${b.row.display}²` : `∂²${out}/∂${b.row.display}∂${b.col.display}`);
         if (o.format === 'json') {
-          const hessianOut = Object.fromEntries(result.blocks.map((b) => [b.row === b.col ? b.row.display : `${b.row.display},${b.col.display}`, {
+          const hessianOut = Object.fromEntries(result.blocks.map((b) => [b.row === b.col ? b.row.written : `${b.row.written},${b.col.written}`, {
             form: b.matrix ? 'matrix' : 'second differential',
             unicode: b.unicode, latex: b.latex, ascii: b.ascii,
             ...(b.matrix ? { shape: describeShape(b.matrix.shape) } : {}),
             convention: b.convention,
           }]));
-          return void process.stdout.write(`${JSON.stringify({ of: out, hessian: hessianOut }, null, 2)}\n`);
+          return void process.stdout.write(`${JSON.stringify({ output: out, hessian: hessianOut }, null, 2)}\n`);
         }
         const one = result.blocks.length === 1;
         const lines = result.blocks.map((b) => {

@@ -7,6 +7,7 @@ import { describeShape } from '../../ir/shape.ts';
 import { printName } from '../../print/names.ts';
 import { derive, explainLines, printLine, printers, renderLatex, renderMarkdown, renderText } from '../../steps/index.ts';
 import { examples, runOn, splitList } from '../io.ts';
+import { formatOption, granularityOption, layoutOption, ofOption, whereOption } from '../options.ts';
 
 interface StepsFlags {
   granularity?: string;
@@ -26,11 +27,11 @@ export function registerStepsCommands(program: Command): void {
     .description('show the derivation step by step: named intermediates with shapes, then the backward pass node by node')
     .argument('<expr>', "the expression or program, '-' to read stdin, or @file")
     .option('--wrt <vars>', 'variables, comma-separated (default: all of them)')
-    .option('-w, --where <decls>', "declarations, e.g. 'A: h×m; b: h; x: m; y: scalar'")
-    .option('--of <name>', 'the definition to differentiate (default: the last line)')
-    .option('--layout <layout>', 'gradient (∂L/∂u has the shape of u, default) | numerator (its transpose, as in the EECS 189 notes)', 'gradient')
-    .option('--granularity <g>', 'step: intermediates as the notes group them | operation: one per operation', 'step')
-    .option('-f, --format <format>', 'text | latex | md | json', 'text')
+    .addOption(whereOption("'A: h×m; b: h; x: m; y: scalar'"))
+    .addOption(ofOption())
+    .addOption(layoutOption('gradient', 'gradient: ∂L/∂u has the shape of u; numerator: its transpose, as in the EECS 189 notes'))
+    .addOption(granularityOption('step: intermediates as the notes group them; operation: one per operation'))
+    .addOption(formatOption(['text', 'latex', 'md', 'json'], 'text'))
     .option('--explain', 'list the simplification rules that fired, by name')
     .addHelpText('after', examples([
       "chainrule steps 'L = (y − bᵀσ(Ax))²' --wrt b,A --where 'A: h×m; b: h; x: m; y: scalar'",
@@ -40,7 +41,6 @@ export function registerStepsCommands(program: Command): void {
     ]))
     .action((expr: string, o: StepsFlags) => {
       return runOn(expr, o.debug, (source) => {
-        if (!['gradient', 'numerator'].includes(o.layout)) throw new ChainruleError(`--layout is gradient or numerator, not ${o.layout}`);
         const model = parse(source, { where: o.where, of: o.of });
         const variables = o.wrt ? splitList(o.wrt).map((w) => findVariable(model, w)) : model.variables;
         const d = derive(model, variables, { layout: o.layout as Layout, granularity: o.granularity === 'operation' ? 'operation' : 'step' });

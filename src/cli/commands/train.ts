@@ -8,6 +8,7 @@ import type { TargetName } from '../../train/data.ts';
 import { TARGET_NAMES } from '../../train/data.ts';
 import { DEFAULT_CONFIG, trainingConfig } from '../../train/sgd.ts';
 import { examples, run, splitList, writeOutput } from '../io.ts';
+import { formatOption } from '../options.ts';
 
 
 interface TrainFlags {
@@ -60,7 +61,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--lr <rate>', 'learning rate (default 0.02, or 0.2 with --last-layer-only)')
     .option('--seed <n>', 'seed of the data, the initialization and the batch order', String(DEFAULT_CONFIG.seed))
     .option('--no-frames', 'skip the per-snapshot frames (only the whole-run charts and the last frame)')
-    .option('-f, --format <format>', 'text | json (a summary on stdout)', 'text')
+    .addOption(formatOption(['text', 'json'], 'text', 'json: a summary on stdout'))
     .addHelpText('after', `${examples([
       'chainrule train -o out/relu-40',
       'chainrule train --units 10 --steps 50000 -o out/relu-10',
@@ -118,7 +119,7 @@ See also: chainrule gradient-cost (finite differences vs backprop).`)
     .option('-o, --output <file.svg>', 'the chart to write')
     .option('--sizes <h,…>', 'hidden-layer sizes', '4,8,16,32,64,128,256')
     .option('--budget <seconds>', 'timing per size and method', '0.3')
-    .option('-f, --format <format>', 'text | json (the measurements on stdout)', 'text')
+    .addOption(formatOption(['text', 'json'], 'text', 'json: the measurements on stdout'))
     .addHelpText('after', examples([
       'chainrule gradient-cost -o out/gradient-cost.svg',
       'chainrule gradient-cost --sizes 8,32,128,512 --format json',
