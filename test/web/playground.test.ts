@@ -7,9 +7,12 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
+import { differentiate, evaluate, parse, randomDims, randomValues, rng } from '../../src/index.ts';
+import type { Tensor } from '../../src/index.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = join(import.meta.dirname, '..', '..');
@@ -81,6 +84,86 @@ if (!haveChromium && process.env.CI) {
       await page.keyboard.press('Delete');
       await page.keyboard.type(text);
     }
+
+    /** Opens the page on a shared link and waits until the panes show that state. */
+    async function openState(expr: string, where: string, wrt: string, width = 1280): Promise<Page> {
+      const page = await open(`#expr=${encodeURIComponent(expr)}&where=${encodeURIComponent(where)}&wrt=${wrt}`, width);
+      await page.waitForFunction(() => (window as unknown as { chainrulePanes?: number }).chainrulePanes !== undefined);
+      return page;
+    }
+
+    it('the steps pane typesets the forward and backward pass of ‖Ax − b‖²', async () => {
+      const page = await openState('‖Ax − b‖²', '', 'x');
+      // Typeset: both passes are KaTeX, with the intermediate z₁ and the answer 2Aᵀz₁.
+      await expect.poll(() => page.locator('#steps .steps-math.forward .katex').count()).toBe(1);
+      expect(await page.locator('#steps .steps-math.backward .katex').count()).toBe(1);
+      // The MathML annotation carries the LaTeX that was typeset.
+      const source = async (part: string) => (await page.locator(`#steps .${part} annotation`).textContent()) ?? '';
+      expect(await source('forward')).toContain('z_{1} &= Ax - b && \\in \\mathbb{R}^{n}');
+      expect(await source('backward')).toContain('&= 2A^{\\top}z_{1} && \\in \\mathbb{R}^{m}');
+      expect(await page.locator('#steps .katex-error').count()).toBe(0);
+      // As text: the same derivation `chainrule steps` prints.
+      await page.selectOption('#format', 'unicode');
+      await expect.poll(() => page.locator('#steps .steps-text').textContent()).toContain('∂f/∂x = 2Aᵀz₁   [ℝᵐ]');
+      const text = (await page.locator('#steps .steps-text').textContent()) ?? '';
+      expect(text).toContain('z₁ = Ax − b');
+      expect(text).toContain('∂f/∂z₁ = 2z₁');
+      // The layout choice reaches the steps.
+      await page.selectOption('#layout', 'numerator');
+      await expect.poll(() => page.locator('#steps .steps-text').textContent()).toContain('numerator layout');
+      await page.close();
+    });
+
+    it('the code pane shows the module chainrule codegen writes, which runs and returns the gradient', async () => {
+      const page = await openState('‖Ax − b‖²', '', 'x');
+      await expect.poll(() => page.locator('#code').textContent()).toContain('export function valueAndGrad');
+      expect(await page.locator('#code').textContent()).toContain('export interface Inputs');
+      await page.selectOption('#lang', 'js');
+      await expect.poll(async () => (await page.locator('#code').textContent())?.includes('export interface')).toBe(false);
+      const js = (await page.locator('#code').textContent()) ?? '';
+      expect(js).toContain('export function valueAndGrad(input, dims)');
+      // Download saves the same text as grad.js.
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#code-download')]);
+      expect(download.suggestedFilename()).toBe('grad.js');
+      const saved = join(artifacts, 'grad.mjs');
+      await download.saveAs(saved);
+      expect(readFileSync(saved, 'utf8')).toBe(js);
+      // The module computes 2Aᵀ(Ax − b), checked against the reference evaluator at a random point.
+      const mod = (await import(`${pathToFileURL(saved).href}?t=${Date.now()}`)) as { valueAndGrad(input: Record<string, Float64Array>): { value: number; grad: { x: Float64Array } } };
+      const model = parse('‖Ax − b‖²');
+      const random = rng(5);
+      const dims = randomDims(model, random);
+      const values = randomValues(model.variables, dims, random);
+      const input = Object.fromEntries([...values].map(([k, t]: [string, Tensor]) => [k, Float64Array.from(t.data)]));
+      const { value, grad } = mod.valueAndGrad(input);
+      expect(value).toBeCloseTo(evaluate(model.output.node, values, dims).data[0], 10);
+      const expected = evaluate(differentiate(model, ['x']).derivatives[0].node, values, dims).data;
+      expect(grad.x.length).toBe(expected.length);
+      expect(Math.max(...[...grad.x].map((g, i) => Math.abs(g - expected[i])))).toBeLessThan(1e-10);
+      // Python too, from the same pane.
+      await page.selectOption('#lang', 'numpy');
+      await expect.poll(() => page.locator('#code').textContent()).toContain('def value_and_grad(');
+      await page.close();
+    });
+
+    it('check numerically: the gradient of ‖Ax − b‖² matches finite differences', async () => {
+      const page = await openState('‖Ax − b‖²', '', 'x');
+      const verdict = page.locator('#check .verdict');
+      await expect.poll(() => verdict.getAttribute('class')).toBe('verdict pass');
+      const error = Number(await verdict.getAttribute('data-max-error'));
+      expect(error).toBeGreaterThanOrEqual(0);
+      expect(error).toBeLessThan(1e-6);
+      expect(await verdict.textContent()).toMatch(/max relative error \d\.\d\de[−-]\d+/);
+      // Another point, another seed, still a pass; two variables get a line each.
+      const before = await page.locator('#check .note').textContent();
+      await page.click('#check-again');
+      await expect.poll(() => page.locator('#check .note').textContent()).not.toBe(before);
+      expect(await verdict.getAttribute('class')).toBe('verdict pass');
+      await page.check('#wrt input[value="A"]');
+      await expect.poll(() => page.locator('#check li').count()).toBe(2);
+      expect(Number(await page.locator('#check .verdict').getAttribute('data-max-error'))).toBeLessThan(1e-6);
+      await page.close();
+    });
 
     it('typing ‖Wx − x‖² and picking W shows 2(Wx − x)xᵀ', async () => {
       const page = await open();

@@ -1,15 +1,16 @@
 // The playground page (#10): every edit re-parses and re-derives with chainrule's public API.
 import 'katex/dist/katex.min.css';
 import './style.css';
-import katex from 'katex';
 import { EditorView, keymap } from '@codemirror/view';
 import { EditorState } from '@codemirror/state';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { bracketMatching } from '@codemirror/language';
 import { linter, lintGutter, setDiagnostics } from '@codemirror/lint';
-import type { DiffResult, Layout, Model } from '../../src/index.ts';
+import type { DiffResult, GenerateLang, Layout, Model } from '../../src/index.ts';
 import { ChainruleError, differentiate, formatError, parse, print, shapeText } from '../../src/index.ts';
 import { decodeHash, encodeHash } from './hash.ts';
+import type { GeneratedModule, StepsFormat } from './panes.ts';
+import { renderCheck, renderCode, renderSteps, tex } from './panes.ts';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const whereInput = $<HTMLInputElement>('where');
@@ -18,6 +19,8 @@ const wrtBox = $('wrt');
 const layoutSelect = $<HTMLSelectElement>('layout');
 const formatSelect = $<HTMLSelectElement>('format');
 const result = $('result');
+const panes = $('panes');
+const langSelect = $<HTMLSelectElement>('lang');
 
 const initial = decodeHash(location.hash);
 let chosen = new Set<string>(initial.wrt ?? []);
@@ -71,7 +74,6 @@ for (const symbol of PALETTE) {
   $('palette').append(b);
 }
 
-const tex = (latex: string, display = true): string => katex.renderToString(latex, { displayMode: display, throwOnError: false, output: 'html' });
 
 function copyButton(label: string, text: string): HTMLButtonElement {
   const b = document.createElement('button');
@@ -87,6 +89,7 @@ function showError(e: unknown, source: string, where: string): void {
   if (!(e instanceof ChainruleError)) throw e;
   errorBox.textContent = formatError(e, source);
   result.classList.add('stale');
+  panes.classList.add('stale');
   const inExpr = e.span !== undefined && (e.source === undefined || e.source === source) && e.source !== where;
   const diagnostics = inExpr && e.span
     ? [{ from: Math.min(e.span.start, source.length), to: Math.min(Math.max(e.span.end, e.span.start + 1), source.length), severity: 'error' as const, message: e.hint ? `${e.message}\nhint: ${e.hint}` : e.message }]
@@ -182,10 +185,91 @@ function update(): void {
   errorBox.textContent = '';
   view.dispatch(setDiagnostics(view.state, []));
   result.classList.remove('stale');
+  panes.classList.remove('stale');
   renderResult(model, diff);
+  schedulePanes({ revision: timing.revision, source, where, model, diff, wrt: diff ? diff.derivatives.map((d) => d.variable.display) : [], layout });
   window.history.replaceState(null, '', encodeHash({ expr: source, where, wrt: [...chosen], layout }));
   requestAnimationFrame(() => (timing.shownAt = performance.now()));
 }
+
+// ---- the panes after the derivative: steps, numerical check, code --------------------------------
+
+interface Rendered {
+  readonly revision: number;
+  readonly source: string;
+  readonly where: string;
+  readonly model: Model;
+  readonly diff: DiffResult | undefined;
+  readonly wrt: readonly string[];
+  readonly layout: Layout;
+}
+
+let latest: Rendered | undefined;
+let pending = 0;
+let generated: GeneratedModule | undefined;
+/** The seed of the random points of the numerical check; "New random point" draws another. */
+let checkSeed = (Math.random() * 2 ** 32) >>> 0;
+
+/** The derivative is on screen first; the heavier panes follow in the next task, for the latest edit only. */
+function schedulePanes(r: Rendered): void {
+  latest = r;
+  if (pending) return;
+  pending = window.setTimeout(() => {
+    pending = 0;
+    if (latest) renderPanes(latest);
+  }, 0);
+}
+
+function renderPanes(r: Rendered): void {
+  renderSteps($('steps'), r.model, r.wrt, r.layout, formatSelect.value as StepsFormat);
+  renderChecked(r);
+  renderCodePane(r);
+  (window as unknown as { chainrulePanes: number }).chainrulePanes = r.revision;
+}
+
+function renderChecked(r: Rendered): void {
+  const box = $('check');
+  renderCheck(box, r.model, r.wrt, r.layout === 'gradient' ? r.diff?.derivatives : undefined, checkSeed);
+  if (r.wrt.length === 0) return;
+  const again = document.createElement('button');
+  again.type = 'button';
+  again.id = 'check-again';
+  again.textContent = 'New random point';
+  again.addEventListener('click', () => {
+    checkSeed = (checkSeed + 0x9e3779b9) >>> 0;
+    if (latest) renderChecked(latest);
+    $('check-again').focus();
+  });
+  box.append(again);
+}
+
+function renderCodePane(r: Rendered): void {
+  generated = renderCode($('code'), r.source, r.where, r.wrt, langSelect.value as GenerateLang);
+  $('code-copy').textContent = 'Copy';
+  $<HTMLButtonElement>('code-copy').disabled = !generated;
+  $<HTMLButtonElement>('code-download').disabled = !generated;
+  $('code-download').title = generated ? `save as ${generated.filename}` : '';
+}
+
+$('code-copy').addEventListener('click', () => {
+  const b = $('code-copy');
+  if (generated) void navigator.clipboard?.writeText(generated.text).then(() => (b.textContent = 'Copied ✓'), () => undefined);
+});
+$('code-download').addEventListener('click', () => {
+  if (!generated) return;
+  const url = URL.createObjectURL(new Blob([generated.text], { type: generated.mime }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = generated.filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+});
+langSelect.addEventListener('change', () => {
+  $('code-copy').textContent = 'Copy';
+  if (latest) renderCodePane(latest);
+});
 
 whereInput.addEventListener('input', update);
 layoutSelect.addEventListener('change', update);
