@@ -6,6 +6,7 @@ import { ChainruleError } from '../errors.ts';
 import type { BuiltinFunction, Declaration, Dim, Expr, Name, NormKind, Program, Span, Statement } from '../syntax/ast.ts';
 import { nameKey } from '../syntax/ast.ts';
 import type { ElementwiseBuiltin, ElementwiseFn, Variable } from '../ir/node.ts';
+import { ELEMENTWISE_BUILTINS } from '../ir/node.ts';
 import * as Q from '../ir/rational.ts';
 import type { DimTerm } from './dims.ts';
 import { ONE_DIM, fixed, fresh, showDim, unifyOrFail } from './dims.ts';
@@ -47,9 +48,10 @@ export interface Elaborated {
   readonly outputs: { key?: string; name?: Name; value: Typed; span: Span }[];
 }
 
-const ELEMENTWISE_WORDS: ReadonlySet<BuiltinFunction> = new Set([
-  'log', 'exp', 'sqrt', 'σ', 'tanh', 'relu', 'softplus', 'sign', 'sin', 'cos', 'tan', 'arctan', 'sinh', 'cosh', 'log1p', 'expm1', 'erf',
-] satisfies (BuiltinFunction & ElementwiseBuiltin)[]);
+/** Built-in words that name an elementwise function: every one of `ELEMENTWISE_BUILTINS` (one that is
+ * no `BuiltinFunction`, a word of the grammar, fails tsc here). */
+const ELEMENTWISE_WORDS: ReadonlySet<BuiltinFunction> = new Set<BuiltinFunction>(ELEMENTWISE_BUILTINS);
+const isElementwiseWord = (fn: BuiltinFunction): fn is ElementwiseBuiltin => ELEMENTWISE_WORDS.has(fn);
 const MAX_INLINE_DEPTH = 64;
 
 /** Index-sum lifting: inside `∑ᵢ body`, a term is plain, or indexed over i (a vector over i). */
@@ -422,14 +424,14 @@ export class Elaborator {
       // σ declared as a variable: σ(z) is a product.
       return this.product(this.variable({ base: 'σ' }, span), this.expr(single(e), params), span);
     }
-    if (e.primes > 0 && ELEMENTWISE_WORDS.has(fn)) {
+    if (e.primes > 0 && isElementwiseWord(fn) && fn !== 'abs') {
       throw new ChainruleError(`${fn}′ is written out, not primed`, { span, hint: fn === 'σ' ? 'write σ(z)(1 − σ(z)), or differentiate with `chainrule diff`' : 'differentiate with `chainrule diff`' });
     }
-    if (ELEMENTWISE_WORDS.has(fn) || fn === 'abs') {
+    if (isElementwiseWord(fn)) {
       arity(1, fn);
       const x = this.expr(e.args[0], params);
       refuseConstantOnes(fn, x, span);
-      return this.elementwise({ kind: 'builtin', name: fn as ElementwiseBuiltin }, x, span);
+      return this.elementwise({ kind: 'builtin', name: fn }, x, span);
     }
     const args = e.args.map((a) => this.expr(a, params));
     switch (fn) {
@@ -617,8 +619,9 @@ export class Elaborator {
         if (lifted.length !== 1) throw new ChainruleError(`only one-argument functions can be vectorized over ${ctx.index}`, { span: e.span });
         const x = lifted[0].value;
         if ('builtin' in e.callee) {
-          if (!ELEMENTWISE_WORDS.has(e.callee.builtin) && e.callee.builtin !== 'abs') throw new ChainruleError(`${e.callee.builtin} cannot be vectorized over ${ctx.index}`, { span: e.span });
-          return { indexed: true, value: this.elementwise({ kind: 'builtin', name: e.callee.builtin as ElementwiseBuiltin }, x, e.span) };
+          const fn = e.callee.builtin;
+          if (!isElementwiseWord(fn)) throw new ChainruleError(`${fn} cannot be vectorized over ${ctx.index}`, { span: e.span });
+          return { indexed: true, value: this.elementwise({ kind: 'builtin', name: fn }, x, e.span) };
         }
         const key = nameKey(e.callee.name);
         return { indexed: true, value: this.elementwise({ kind: 'abstract', name: e.callee.name, key, order: e.primes }, x, e.span) };

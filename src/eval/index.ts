@@ -2,11 +2,14 @@
 // checked against. Plain dense row-major matrices; det and inv by pivoted elimination (linalg.ts,
 // checked against mathjs in the tests). One evaluation rule per op, in a table.
 import { ChainruleError } from '../errors.ts';
-import type { ElementwiseBuiltin, Node, NodeOf, Op } from '../ir/node.ts';
+import { ELEMENTWISE } from '../ir/functions.ts';
+import type { Node, NodeOf, Op } from '../ir/node.ts';
 import { topoSort } from '../ir/node.ts';
 import * as Q from '../ir/rational.ts';
 import type { Dim, Shape } from '../ir/shape.ts';
 import { determinant, inverse } from './linalg.ts';
+
+export { erf } from '../ir/functions.ts';
 
 /** A dense matrix (a scalar is 1×1, a vector n×1), row-major. */
 export interface Tensor {
@@ -55,9 +58,6 @@ export function transposeTensor(a: Tensor): Tensor {
 
 export const toRows = (a: Tensor): number[][] => Array.from({ length: a.rows }, (_, i) => Array.from(a.data.subarray(i * a.cols, (i + 1) * a.cols)));
 
-const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
-const softplus = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
-
 type Rule<O extends Op> = (node: NodeOf<O>, args: Tensor[], dims: DimSizes, abstract: AbstractFunctions) => Tensor;
 
 /** Numeric stand-ins for abstract functions (`Φ` → tanh for checks): each gets its derivatives of every order. */
@@ -65,26 +65,6 @@ export interface AbstractFunctions {
   elementwise(key: string, order: number, x: number): number;
   call(key: string, partials: readonly number[], args: readonly number[]): number;
 }
-
-/** erf(x) = (2/√π)·e^{−x²}·Σₙ 2ⁿx^{2n+1}/(2n+1)!!: every term positive, so no cancellation; about
- * 1e-15 relative. |x| ≥ 6 is ±1 in double precision (erfc 6 ≈ 2e-17). */
-export function erf(x: number): number {
-  if (Number.isNaN(x)) return x;
-  const a = Math.abs(x);
-  if (a >= 6) return Math.sign(x);
-  let term = a;
-  let total = a;
-  for (let n = 1; n < 500 && term > 1e-17 * total; n++) {
-    term *= (2 * a * a) / (2 * n + 1);
-    total += term;
-  }
-  return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * Math.exp(-a * a) * total;
-}
-
-const EW: Record<ElementwiseBuiltin, (x: number) => number> = {
-  exp: Math.exp, log: Math.log, sqrt: Math.sqrt, σ: sigmoid, tanh: Math.tanh, relu: (x) => (x > 0 ? x : 0), softplus, abs: Math.abs, sign: Math.sign,
-  sin: Math.sin, cos: Math.cos, tan: Math.tan, arctan: Math.atan, sinh: Math.sinh, cosh: Math.cosh, log1p: Math.log1p, expm1: Math.expm1, erf,
-};
 
 /** How each op evaluates: one entry per op. */
 export const EVALUATION_RULES: { [O in Op]: Rule<O> } = {
@@ -138,7 +118,7 @@ export const EVALUATION_RULES: { [O in Op]: Rule<O> } = {
   apply: (n, [a], _, abstract) => {
     const fn = n.attr;
     if (fn.kind === 'abstract') return map(a, (x) => abstract.elementwise(fn.key, fn.order, x));
-    return map(a, EW[fn.name]);
+    return map(a, ELEMENTWISE[fn.name].evaluate);
   },
   indicator: (n, [a, b]) => {
     const test = { '>': (x: number, y: number) => x > y, '<': (x: number, y: number) => x < y, '≥': (x: number, y: number) => x >= y, '≤': (x: number, y: number) => x <= y }[n.attr];

@@ -11,6 +11,7 @@ import { ChainruleError } from '../errors.ts';
 import type { Node, NodeOf, Op, ElementwiseBuiltin, Relation } from '../ir/node.ts';
 import { topoSort } from '../ir/node.ts';
 import * as C from '../ir/construct.ts';
+import { ELEMENTWISE } from '../ir/functions.ts';
 import { isSymmetric } from '../ir/properties.ts';
 import * as Q from '../ir/rational.ts';
 import type { Dim } from '../ir/shape.ts';
@@ -66,10 +67,8 @@ interface Part {
 /** A chain factor before solves are placed: an operand, or K⁻¹ / K⁻ᵀ waiting for a neighbour. */
 type ChainItem = { readonly kind: 'part'; readonly part: Part } | { readonly kind: 'inverse'; readonly matrix: Node; readonly transposed: boolean; readonly rows: Dim; readonly cols: Dim };
 
-const BUILTIN_FNS: Record<ElementwiseBuiltin, ScalarFn> = {
-  exp: 'exp', log: 'log', sqrt: 'sqrt', σ: 'sigmoid', tanh: 'tanh', relu: 'relu', softplus: 'softplus', abs: 'abs', sign: 'sign',
-  sin: 'sin', cos: 'cos', tan: 'tan', arctan: 'arctan', sinh: 'sinh', cosh: 'cosh', log1p: 'log1p', expm1: 'expm1', erf: 'erf',
-};
+/** The scalar function of a built-in elementwise function (a `lower` that is no `ScalarFn` fails tsc here). */
+const builtinFn = (f: ElementwiseBuiltin): ScalarFn => ELEMENTWISE[f].lower;
 const RELATION_FNS: Record<Relation, ScalarFn> = { '>': 'gt', '<': 'lt', '≥': 'ge', '≤': 'le' };
 
 type Rule<O extends Op> = (node: NodeOf<O>, ctx: Lowerer) => Lowered;
@@ -150,7 +149,7 @@ const RULES: { [O in Op]: Rule<O> } = {
     if (f.name === 'log' && arg.op === 'det') return ctx.factorScalar('logdet', arg.args[0], n);
     // log σ(x) = −softplus(−x): finite at x = −1000, where σ(x) underflows to 0.
     if (f.name === 'log' && arg.op === 'apply' && arg.attr.kind === 'builtin' && arg.attr.name === 'σ') return lazy(fn('logSigmoid', ctx.expr(arg.args[0])));
-    return lazy(fn(BUILTIN_FNS[f.name], ctx.expr(arg)));
+    return lazy(fn(builtinFn(f.name), ctx.expr(arg)));
   },
   indicator: (n, ctx) => lazy(fn(RELATION_FNS[n.attr], ctx.expr(n.args[0]), ctx.expr(n.args[1]))),
   max: (n, ctx) => lazy(fn('max', ctx.expr(n.args[0]), ctx.expr(n.args[1]))),

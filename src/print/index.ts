@@ -6,7 +6,8 @@
 //   SUM  a + b, a − b        NEG  −a          PRODUCT  a·b, a ⊙ b, a/b (explicit operators)
 //   JUXT ab (juxtaposition)  POSTFIX aᵀ, a², f(a)   ATOM  names, numbers, |a|, ‖a‖, (a)
 import * as C from '../ir/construct.ts';
-import type { Node, NodeOf, Op } from '../ir/node.ts';
+import { ELEMENTWISE } from '../ir/functions.ts';
+import type { ElementwiseBuiltin, Node, NodeOf, Op } from '../ir/node.ts';
 import { DERIVATIVE_KEY_PREFIX, DIFFERENTIAL_KEY_PREFIX } from '../ir/node.ts';
 import * as Q from '../ir/rational.ts';
 import { isScalar } from '../ir/shape.ts';
@@ -32,26 +33,8 @@ const TOKENS = {
 
 const RELATIONS = { latex: { '>': '>', '<': '<', '≥': '\\geq', '≤': '\\leq' }, unicode: { '>': '>', '<': '<', '≥': '≥', '≤': '≤' }, ascii: { '>': '>', '<': '<', '≥': '>=', '≤': '<=' } } as const;
 
-/** Function words in each format. */
-const FUNCTION_WORDS: Record<string, Record<Format, string>> = {
-  exp: { latex: '\\exp', unicode: 'exp', ascii: 'exp' },
-  log: { latex: '\\log', unicode: 'log', ascii: 'log' },
-  sqrt: { latex: '\\sqrt', unicode: '√', ascii: 'sqrt' },
-  σ: { latex: '\\sigma', unicode: 'σ', ascii: 'sigma' },
-  tanh: { latex: '\\tanh', unicode: 'tanh', ascii: 'tanh' },
-  relu: { latex: '\\operatorname{relu}', unicode: 'relu', ascii: 'relu' },
-  softplus: { latex: '\\operatorname{softplus}', unicode: 'softplus', ascii: 'softplus' },
-  abs: { latex: '', unicode: '', ascii: 'abs' },
-  sign: { latex: '\\operatorname{sign}', unicode: 'sign', ascii: 'sign' },
-  sin: { latex: '\\sin', unicode: 'sin', ascii: 'sin' },
-  cos: { latex: '\\cos', unicode: 'cos', ascii: 'cos' },
-  tan: { latex: '\\tan', unicode: 'tan', ascii: 'tan' },
-  arctan: { latex: '\\arctan', unicode: 'arctan', ascii: 'arctan' },
-  sinh: { latex: '\\sinh', unicode: 'sinh', ascii: 'sinh' },
-  cosh: { latex: '\\cosh', unicode: 'cosh', ascii: 'cosh' },
-  log1p: { latex: '\\operatorname{log1p}', unicode: 'log1p', ascii: 'log1p' },
-  expm1: { latex: '\\operatorname{expm1}', unicode: 'expm1', ascii: 'expm1' },
-  erf: { latex: '\\operatorname{erf}', unicode: 'erf', ascii: 'erf' },
+/** Words of the ops printed as calls, in each format (elementwise functions have theirs in `ELEMENTWISE`). */
+const OP_WORDS = {
   trace: { latex: '\\operatorname{tr}', unicode: 'tr', ascii: 'tr' },
   diag: { latex: '\\operatorname{diag}', unicode: 'diag', ascii: 'diag' },
   det: { latex: '\\det', unicode: 'det', ascii: 'det' },
@@ -59,7 +42,7 @@ const FUNCTION_WORDS: Record<string, Record<Format, string>> = {
   min: { latex: '\\min', unicode: 'min', ascii: 'min' },
   softmax: { latex: '\\operatorname{softmax}', unicode: 'softmax', ascii: 'softmax' },
   logsumexp: { latex: '\\operatorname{logsumexp}', unicode: 'logsumexp', ascii: 'logsumexp' },
-};
+} as const satisfies { readonly [K in Op]?: Readonly<Record<Format, string>> };
 
 /** LaTeX that stands taller than a line of text. */
 const TALL_LATEX = /\\(?:frac|dfrac|sum|prod|int|begin|binom|left)(?![A-Za-z])/;
@@ -174,7 +157,8 @@ type Notation<O extends Op> = (node: NodeOf<O>, p: Printer) => Printed;
 const CALL_LIKE: ReadonlySet<Op> = new Set(['apply', 'trace', 'diag', 'max', 'min', 'softmax', 'logsumexp', 'call']);
 
 const atom = (text: string): Printed => ({ text, level: Level.ATOM });
-const word = (key: string, p: Printer): string => FUNCTION_WORDS[key][p.format];
+const word = (op: keyof typeof OP_WORDS, p: Printer): string => OP_WORDS[op][p.format];
+const fnWord = (f: ElementwiseBuiltin, p: Printer): string => ELEMENTWISE[f].words[p.format];
 
 /** x⁻¹ for a scalar name: the one reciprocal a fraction can show and still read back as the same node. */
 const isReciprocalOfName = (n: Node): boolean =>
@@ -335,12 +319,12 @@ export const NOTATIONS: { [O in Op]: Notation<O> } = {
     if (fn.kind === 'abstract') return p.applyWord(printName(fn.name, p.format), n.args, fn.order);
     if (fn.name === 'abs') return p.format === 'ascii' ? p.applyWord('abs', n.args) : atom(p.delimit(p.t.bar[0], p.print(arg).text, p.t.bar[1]));
     // log|K|, log‖x‖: a bracketed argument needs no parentheses.
-    if (isBracketedLog(n, p.format)) return { text: `${word('log', p)}${p.print(arg).text}`, level: Level.POSTFIX };
+    if (isBracketedLog(n, p.format)) return { text: `${fnWord('log', p)}${p.print(arg).text}`, level: Level.POSTFIX };
     if (fn.name === 'sqrt' && p.format === 'unicode') {
       const inner = p.print(arg);
       return { text: `√${inner.level >= Level.ATOM ? inner.text : p.parens(inner.text)}`, level: Level.POSTFIX };
     }
-    return p.applyWord(word(fn.name, p), n.args);
+    return p.applyWord(fnWord(fn.name, p), n.args);
   },
   indicator: (n, p) => {
     const [a, b] = n.args;
