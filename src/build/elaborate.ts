@@ -54,6 +54,19 @@ const ELEMENTWISE_WORDS: ReadonlySet<BuiltinFunction> = new Set<BuiltinFunction>
 const isElementwiseWord = (fn: BuiltinFunction): fn is ElementwiseBuiltin => ELEMENTWISE_WORDS.has(fn);
 const MAX_INLINE_DEPTH = 64;
 
+const unsupportedMatrixNorm = (mark: string) => (x: string) => ({
+  message: `the matrix norm ‖${x}‖${mark} is not supported`,
+  hint: `for the sum of |entries| write sum(abs(${x})); for the largest, there is no smooth derivative`,
+});
+
+/** What a norm written with each kind (unwritten: F) is of a vector and of a matrix, or why a matrix's is refused. */
+const NORM_READINGS: { readonly [K in NormKind]: { readonly vector: NormKind; readonly matrix: NormKind | ((x: string) => { message: string; hint: string }) } } = {
+  '2': { vector: '2', matrix: (x) => ({ message: `the spectral norm ‖${x}‖₂ of a matrix is not supported`, hint: `did you mean the Frobenius norm ‖${x}‖_F?` }) },
+  F: { vector: '2', matrix: 'F' },
+  '1': { vector: '1', matrix: unsupportedMatrixNorm('₁') },
+  '∞': { vector: '∞', matrix: unsupportedMatrixNorm('_∞') },
+};
+
 /** Index-sum lifting: inside `∑ᵢ body`, a term is plain, or indexed over i (a vector over i). */
 interface IndexContext {
   readonly index: string;
@@ -370,14 +383,11 @@ export class Elaborator {
   private norm(x: Typed, kind: NormKind | undefined, span: Span): Typed {
     const text = this.sliceText(span);
     if (isScalarTyped(x)) return this.elementwise({ kind: 'builtin', name: 'abs' }, x, span);
-    if (isColumnTyped(x) || isRowTyped(x)) return scalarTyped('norm', [x], kind === '1' || kind === '∞' ? kind : '2', span, text);
-    if (kind === '2') {
-      throw new ChainruleError(`the spectral norm ‖${x.text}‖₂ of a matrix is not supported`, { span, hint: `did you mean the Frobenius norm ‖${x.text}‖_F?` });
-    }
-    if (kind === '1' || kind === '∞') {
-      throw new ChainruleError(`the matrix norm ‖${x.text}‖${kind === '1' ? '₁' : '_∞'} is not supported`, { span, hint: `for the sum of |entries| write sum(abs(${x.text})); for the largest, there is no smooth derivative` });
-    }
-    return scalarTyped('norm', [x], 'F', span, text);
+    const reading = NORM_READINGS[kind ?? 'F'];
+    if (isColumnTyped(x) || isRowTyped(x)) return scalarTyped('norm', [x], reading.vector, span, text);
+    if (typeof reading.matrix === 'string') return scalarTyped('norm', [x], reading.matrix, span, text);
+    const refused = reading.matrix(x.text);
+    throw new ChainruleError(refused.message, { span, hint: refused.hint });
   }
 
   private bars(x: Typed, span: Span): Typed {

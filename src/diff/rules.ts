@@ -4,7 +4,7 @@
 // the forward DAG and stay linear in its size.
 import * as C from '../ir/construct.ts';
 import { elementwiseDerivative, elementwiseProduct } from '../ir/functions.ts';
-import type { Node, NodeOf, Op } from '../ir/node.ts';
+import type { Node, NodeOf, NormKind, Op } from '../ir/node.ts';
 import { isColumn, isMatrix, isRow, isScalar, shape } from '../ir/shape.ts';
 
 /** ∂L/∂(args[i]) given ∂L/∂node; undefined when the argument gets nothing (a comparison's operands). */
@@ -29,11 +29,17 @@ export function softmaxJacobianTimes(s: Node, v: Node): Node {
 /** ∇‖x‖: x/‖x‖ (2-norm, Frobenius); sign(x) (ℓ₁); sign(x) ⊙ 𝟙[|x| ≥ ‖x‖_∞] (ℓ∞). The last two are
  * subgradients, exact away from zeros of x and ties for the largest |xᵢ|. */
 export function normGradient(node: NodeOf<'norm'>): Node {
-  const x = node.args[0];
-  if (node.attr === '1') return C.builtin('sign', x);
-  if (node.attr === '∞') return elementwiseProduct(C.builtin('sign', x), C.indicator('≥', C.builtin('abs', x), C.mul(node, C.ones(x.shape))));
-  return C.mul(C.pow(node, C.MINUS_ONE), x);
+  return NORM_GRADIENTS[node.attr](node, node.args[0]);
 }
+
+const overItself = (node: Node, x: Node): Node => C.mul(C.pow(node, C.MINUS_ONE), x);
+
+const NORM_GRADIENTS: { readonly [K in NormKind]: (node: Node, x: Node) => Node } = {
+  '2': overItself,
+  F: overItself,
+  '1': (_node, x) => C.builtin('sign', x),
+  '∞': (node, x) => elementwiseProduct(C.builtin('sign', x), C.indicator('≥', C.builtin('abs', x), C.mul(node, C.ones(x.shape)))),
+};
 
 const others = (args: readonly Node[], i: number): Node[] => args.filter((_, j) => j !== i);
 const none = (): undefined => undefined;

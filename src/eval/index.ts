@@ -3,7 +3,7 @@
 // checked against mathjs in the tests). One evaluation rule per op, in a table.
 import { ChainruleError } from '../errors.ts';
 import { ELEMENTWISE } from '../ir/functions.ts';
-import type { Node, NodeOf, Op } from '../ir/node.ts';
+import type { Node, NodeOf, NormKind, Op } from '../ir/node.ts';
 import { topoSort } from '../ir/node.ts';
 import * as Q from '../ir/rational.ts';
 import type { Dim, Shape } from '../ir/shape.ts';
@@ -66,6 +66,16 @@ export interface AbstractFunctions {
   call(key: string, partials: readonly number[], args: readonly number[]): number;
 }
 
+const euclidean = (data: Float64Array): number => Math.sqrt(data.reduce((s, x) => s + x * x, 0));
+
+/** Each norm kind of the entries. */
+const NORMS: { readonly [K in NormKind]: (data: Float64Array) => number } = {
+  '2': euclidean,
+  F: euclidean,
+  '1': (data) => data.reduce((s, x) => s + Math.abs(x), 0),
+  '∞': (data) => data.reduce((m, x) => Math.max(m, Math.abs(x)), 0),
+};
+
 /** How each op evaluates: one entry per op. */
 export const EVALUATION_RULES: { [O in Op]: Rule<O> } = {
   const: (n) => scalarTensor(Q.toNumber(n.attr)),
@@ -109,12 +119,7 @@ export const EVALUATION_RULES: { [O in Op]: Rule<O> } = {
     }
     return tensor(a.rows, 1, Array.from({ length: a.rows }, (_, i) => a.data[i * a.cols + i]));
   },
-  norm: (n, [a]) =>
-    scalarTensor(
-      n.attr === '1' ? a.data.reduce((s, x) => s + Math.abs(x), 0)
-        : n.attr === '∞' ? a.data.reduce((m, x) => Math.max(m, Math.abs(x)), 0)
-          : Math.sqrt(a.data.reduce((s, x) => s + x * x, 0)),
-    ),
+  norm: (n, [a]) => scalarTensor(NORMS[n.attr](a.data)),
   apply: (n, [a], _, abstract) => {
     const fn = n.attr;
     if (fn.kind === 'abstract') return map(a, (x) => abstract.elementwise(fn.key, fn.order, x));

@@ -7,7 +7,7 @@ import { ratKey } from './rational.ts';
 import type { Shape } from './shape.ts';
 import { shapeKey } from './shape.ts';
 
-export type { Relation };
+export type { NormKind, Relation };
 
 /** Built-in elementwise functions of one argument. */
 export const ELEMENTWISE_BUILTINS = [
@@ -71,7 +71,6 @@ export interface OpAttrs {
   trace: null;
   /** vector → diagonal matrix, or square matrix → vector of its diagonal. */
   diag: null;
-  /** ‖x‖₂ of a vector or ‖X‖_F of a matrix. */
   /** ‖x‖₂ or ‖X‖_F; ‖x‖₁ = Σ|xᵢ|; ‖x‖_∞ = max |xᵢ| (vectors). */
   norm: NormKind;
   apply: ElementwiseFn;

@@ -8,7 +8,7 @@
 // backward pass is free). Non-elementwise ops become kernels: gemm/gemv with transposes as index
 // swaps, reductions, and factorizations with solves instead of explicit inverses (K⁻¹B → solve).
 import { ChainruleError } from '../errors.ts';
-import type { Node, NodeOf, Op, ElementwiseBuiltin, Relation } from '../ir/node.ts';
+import type { ElementwiseBuiltin, Node, NodeOf, NormKind, Op, Relation } from '../ir/node.ts';
 import { topoSort } from '../ir/node.ts';
 import * as C from '../ir/construct.ts';
 import { ELEMENTWISE } from '../ir/functions.ts';
@@ -73,6 +73,25 @@ const RELATION_FNS: Record<Relation, ScalarFn> = { '>': 'gt', '<': 'lt', '≥': 
 
 type Rule<O extends Op> = (node: NodeOf<O>, ctx: Lowerer) => Lowered;
 
+/** ‖x‖ = √(Σx²). */
+const rootOfSumOfSquares = (n: NodeOf<'norm'>, ctx: Lowerer): Lowered => lazy(fn('sqrt', ctx.exprOf(ctx.sumOfSquares(n.args[0]), 1, 1)));
+
+/** A reduction of |xᵢ| over the entries: ‖x‖₁ = Σ|xᵢ| (`sum`), ‖x‖_∞ = max |xᵢ| (`maximum`). */
+const reductionOfAbs = (kind: 'sum' | 'maximum') => (n: NodeOf<'norm'>, ctx: Lowerer): Lowered => {
+  const x = n.args[0];
+  const out = ctx.output(n);
+  ctx.emit({ kind, out, rows: ctx.size(x.shape.rows), cols: ctx.size(x.shape.cols), expr: fn('abs', ctx.expr(x)) });
+  return stored({ value: out, transposed: false });
+};
+
+/** Each norm kind lowered, and whether its square is lowered as Σx² (no square root to square again). */
+const NORM_LOWERING: { readonly [K in NormKind]: { readonly lower: Rule<'norm'>; readonly squaredIsSumOfSquares: boolean } } = {
+  '2': { lower: rootOfSumOfSquares, squaredIsSumOfSquares: true },
+  F: { lower: rootOfSumOfSquares, squaredIsSumOfSquares: true },
+  '1': { lower: reductionOfAbs('sum'), squaredIsSumOfSquares: false },
+  '∞': { lower: reductionOfAbs('maximum'), squaredIsSumOfSquares: false },
+};
+
 function notGeneratable(what: string): never {
   throw new ChainruleError(`${what} is an abstract function: generated code needs a concrete one`, {
     hint: 'write a built-in in its place (tanh, σ, relu, softplus, exp), e.g. tanh(W⁽¹⁾x + b) for Φ(W⁽¹⁾x + b)',
@@ -107,7 +126,7 @@ const RULES: { [O in Op]: Rule<O> } = {
   pow: (n, ctx) => {
     const [base, exponent] = n.args;
     const e = exponent.op === 'const' ? Q.toNumber(exponent.attr) : undefined;
-    if (base.op === 'norm' && (base.attr === '2' || base.attr === 'F') && e === 2) return ctx.sumOfSquares(base.args[0], n);
+    if (base.op === 'norm' && NORM_LOWERING[base.attr].squaredIsSumOfSquares && e === 2) return ctx.sumOfSquares(base.args[0], n);
     const b = ctx.expr(base);
     if (e === 2) return lazy(fn('square', b));
     if (e === -1) return lazy(fn('recip', b));
@@ -127,20 +146,7 @@ const RULES: { [O in Op]: Rule<O> } = {
     const a = n.args[0];
     return a.shape.cols === 1 ? lazy(product([DIAGONAL, ctx.expr(a)])) : lazy(jToI(ctx.expr(a)));
   },
-  norm: (n, ctx) => {
-    const x = n.args[0];
-    if (n.attr === '1' || n.attr === '∞') {
-      // ‖x‖₁ = Σ|xᵢ|, ‖x‖_∞ = max |xᵢ|
-      const out = ctx.output(n);
-      const rows = ctx.size(x.shape.rows);
-      const cols = ctx.size(x.shape.cols);
-      const expr = fn('abs', ctx.expr(x));
-      ctx.emit(n.attr === '1' ? { kind: 'sum', out, rows, cols, expr } : { kind: 'maximum', out, rows, cols, expr });
-      return stored({ value: out, transposed: false });
-    }
-    const squares = ctx.sumOfSquares(x);
-    return lazy(fn('sqrt', ctx.exprOf(squares, 1, 1)));
-  },
+  norm: (n, ctx) => NORM_LOWERING[n.attr].lower(n, ctx),
   apply: (n, ctx) => {
     const f = n.attr;
     const arg = n.args[0];

@@ -7,7 +7,7 @@
 //   JUXT ab (juxtaposition)  POSTFIX aᵀ, a², f(a)   ATOM  names, numbers, |a|, ‖a‖, (a)
 import * as C from '../ir/construct.ts';
 import { ELEMENTWISE } from '../ir/functions.ts';
-import type { ElementwiseBuiltin, Node, NodeOf, Op } from '../ir/node.ts';
+import type { ElementwiseBuiltin, Node, NodeOf, NormKind, Op } from '../ir/node.ts';
 import { DERIVATIVE_KEY_PREFIX, DIFFERENTIAL_KEY_PREFIX } from '../ir/node.ts';
 import * as Q from '../ir/rational.ts';
 import { isScalar } from '../ir/shape.ts';
@@ -43,6 +43,14 @@ const OP_WORDS = {
   softmax: { latex: '\\operatorname{softmax}', unicode: 'softmax', ascii: 'softmax' },
   logsumexp: { latex: '\\operatorname{logsumexp}', unicode: 'logsumexp', ascii: 'logsumexp' },
 } as const satisfies { readonly [K in Op]?: Readonly<Record<Format, string>> };
+
+/** How each norm kind is marked: a subscript, or norm(x, …)'s second argument in ASCII. */
+const NORM_MARKS: { readonly [K in NormKind]: Readonly<Record<Format, string>> } = {
+  '2': { ascii: '', unicode: '', latex: '' },
+  F: { ascii: "'fro'", unicode: '_F', latex: '_{F}' },
+  '1': { ascii: '1', unicode: '₁', latex: '_{1}' },
+  '∞': { ascii: 'Inf', unicode: '_∞', latex: '_{\\infty}' },
+};
 
 /** LaTeX that stands taller than a line of text. */
 const TALL_LATEX = /\\(?:frac|dfrac|sum|prod|int|begin|binom|left)(?![A-Za-z])/;
@@ -308,10 +316,9 @@ export const NOTATIONS: { [O in Op]: Notation<O> } = {
   diag: (n, p) => p.applyWord(word('diag', p), n.args),
   norm: (n, p) => {
     const inner = p.print(n.args[0]).text;
-    const kind = { '2': ['', '', ''], F: ["'fro'", '_F', '_{F}'], '1': ['1', '₁', '_{1}'], '∞': ['Inf', '_∞', '_{\\infty}'] }[n.attr];
-    if (p.format === 'ascii') return atom(kind[0] ? `norm(${inner}, ${kind[0]})` : `norm(${inner})`);
-    const sub = p.format === 'latex' ? kind[2] : kind[1];
-    return atom(`${p.delimit(p.t.norm[0], inner, p.t.norm[1])}${sub}`);
+    const kind = NORM_MARKS[n.attr][p.format];
+    if (p.format === 'ascii') return atom(kind ? `norm(${inner}, ${kind})` : `norm(${inner})`);
+    return atom(`${p.delimit(p.t.norm[0], inner, p.t.norm[1])}${kind}`);
   },
   apply: (n, p) => {
     const fn = n.attr;

@@ -43,8 +43,10 @@ export type BuiltinFunction = (typeof BUILTIN_FUNCTIONS)[number];
 
 export type Relation = '>' | '<' | '≥' | '≤';
 
-/** ‖x‖₂ (and ‖X‖ read as Frobenius for a matrix), ‖X‖_F, ‖w‖₁, ‖w‖_∞. */
-export type NormKind = '2' | 'F' | '1' | '∞';
+/** ‖x‖₂ (and ‖X‖ read as Frobenius for a matrix), ‖X‖_F, ‖w‖₁, ‖w‖_∞. Every stage handles each kind in
+ * a table keyed by NormKind, so a new kind fails tsc until each of them does. */
+export const NORM_KINDS = ['2', 'F', '1', '∞'] as const;
+export type NormKind = (typeof NORM_KINDS)[number];
 
 export type Expr =
   /** A decimal literal; `value` is its exact text (`2`, `0.5`, `10`). Vulgar fractions `½` and `\frac12` are `div`. */
