@@ -8,6 +8,7 @@ import { nameKey } from '../syntax/ast.ts';
 import type { ElementwiseBuiltin, ElementwiseFn, Variable } from '../ir/node.ts';
 import { ELEMENTWISE_BUILTINS } from '../ir/node.ts';
 import * as Q from '../ir/rational.ts';
+import { printName } from '../print/names.ts';
 import type { DimTerm } from './dims.ts';
 import { ONE_DIM, fixed, fresh, showDim, unifyOrFail } from './dims.ts';
 import type { Typed } from './typed.ts';
@@ -742,17 +743,8 @@ function single(e: Extract<Expr, { kind: 'call' }>): Expr {
 const SUBSCRIPTS: Record<string, string> = { i: 'ᵢ', j: 'ⱼ', k: 'ₖ', n: 'ₙ', m: 'ₘ' };
 const subscript = (s: string): string => SUBSCRIPTS[s] ?? `_${s}`;
 
-/** The name as the user would write it: `W⁽¹⁾`, `x₁`, `ŷ`, `L_reg`. */
-export function display(n: Name): string {
-  const SUB: Record<string, string> = { '0': '₀', '1': '₁', '2': '₂', '3': '₃', '4': '₄', '5': '₅', '6': '₆', '7': '₇', '8': '₈', '9': '₉', i: 'ᵢ', j: 'ⱼ', k: 'ₖ' };
-  const SUP: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹' };
-  const ACCENT: Record<string, string> = { hat: '\u0302', bar: '\u0304', tilde: '\u0303', dot: '\u0307' };
-  let s = n.base + (n.accent ? ACCENT[n.accent] : '');
-  s = s.normalize('NFC');
-  if (n.sub !== undefined) s += [...n.sub].every((c) => SUB[c]) ? [...n.sub].map((c) => SUB[c]).join('') : `_${n.sub}`;
-  if (n.index !== undefined) s += [...n.index].every((c) => SUP[c]) ? `⁽${[...n.index].map((c) => SUP[c]).join('')}⁾` : `^(${n.index})`;
-  return s;
-}
+/** The name as the user would write it: `W⁽¹⁾`, `x₁`, `ŷ`, `L_reg` (as the Unicode printer writes it). */
+export const display = (n: Name): string => printName(n, 'unicode');
 
 /** Naming defaults of LANGUAGE.md: upper-case Latin → matrix, lower-case Latin → vector, Greek → scalar. */
 export function defaultKind(n: Name): Kind {

@@ -7,6 +7,7 @@ import type { Node } from '../ir/node.ts';
 import type { Shape } from '../ir/shape.ts';
 import type { Declaration, Expr, Name, Program, Span } from '../syntax/ast.ts';
 import { nameKey } from '../syntax/ast.ts';
+import { GREEK_LETTERS, SCRIPT_DIGIT_VALUES } from '../syntax/scripts.ts';
 import type { Elaborated, Kind, Reading, Scope } from './elaborate.ts';
 import { Elaborator, defaultKind, display } from './elaborate.ts';
 import { Resolver } from './resolve.ts';
@@ -413,17 +414,10 @@ function resolveModel(elaborated: Elaborated, scope: Scope, source: string, opti
   return { source, variables, definitions, outputs, output, dims: [...dims] };
 }
 
-const GREEK_ASCII: Record<string, string> = {
-  alpha: 'α', beta: 'β', gamma: 'γ', delta: 'δ', epsilon: 'ε', zeta: 'ζ', eta: 'η', theta: 'θ', iota: 'ι', kappa: 'κ', lambda: 'λ', mu: 'μ', nu: 'ν',
-  xi: 'ξ', pi: 'π', rho: 'ρ', sigma: 'σ', tau: 'τ', upsilon: 'υ', phi: 'φ', chi: 'χ', psi: 'ψ', omega: 'ω', Gamma: 'Γ', Delta: 'Δ', Theta: 'Θ',
-  Lambda: 'Λ', Xi: 'Ξ', Pi: 'Π', Sigma: 'Σ', Phi: 'Φ', Psi: 'Ψ', Omega: 'Ω', ell: 'ℓ',
-};
-const SCRIPT_DIGITS: Record<string, string> = { '₀': '0', '₁': '1', '₂': '2', '₃': '3', '₄': '4', '₅': '5', '₆': '6', '₇': '7', '₈': '8', '₉': '9', '⁰': '0', '¹': '1', '²': '2', '³': '3', '⁴': '4', '⁵': '5', '⁶': '6', '⁷': '7', '⁸': '8', '⁹': '9' };
-
 /** A forgiving form of a name for matching user-typed keys: `W⁽¹⁾`, `W^(1)`, `W1`, `W_1` → `W1`; `alpha` → `α`; `y_hat`, `ŷ` → `yhat`. */
 export function looseKey(written: string): string {
   let s = written.normalize('NFD').replace(/\u0302/g, 'hat').replace(/\u0304/g, 'bar').replace(/\u0303/g, 'tilde');
-  s = s.replace(/[₀-₉⁰-⁹]/g, (c) => SCRIPT_DIGITS[c] ?? c);
-  s = s.replace(/[A-Za-z]{2,}/g, (w) => GREEK_ASCII[w] ?? w);
+  s = s.replace(/[₀-₉⁰-⁹]/g, (c) => SCRIPT_DIGIT_VALUES[c] ?? c);
+  s = s.replace(/[A-Za-z]{2,}/g, (w) => GREEK_LETTERS[w] ?? w);
   return s.replace(/[\s_^(){}⁽⁾\\]/g, '');
 }

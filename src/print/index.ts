@@ -14,6 +14,7 @@ import { isScalar } from '../ir/shape.ts';
 import type { Name } from '../syntax/ast.ts';
 import type { Format } from './names.ts';
 import { asciiBase, latexBase, printName, superscriptDigits } from './names.ts';
+import { inScript, SUBSCRIPTS } from '../syntax/scripts.ts';
 
 export type { Format };
 
@@ -57,7 +58,6 @@ const TALL_LATEX = /\\(?:frac|dfrac|sum|prod|int|begin|binom|left)(?![A-Za-z])/;
 
 const VULGAR: Record<string, string> = { '1/2': '½', '1/3': '⅓', '2/3': '⅔', '1/4': '¼', '3/4': '¾', '1/5': '⅕', '2/5': '⅖', '3/5': '⅗', '4/5': '⅘', '1/6': '⅙', '5/6': '⅚', '1/8': '⅛', '3/8': '⅜', '5/8': '⅝', '7/8': '⅞' };
 const PRIMES = ['', '′', '″', '‴'];
-const SUBSCRIPT_DIGITS = ['₀', '₁', '₂', '₃', '₄', '₅', '₆', '₇', '₈', '₉'];
 
 export class Printer {
   private readonly memo = new Map<Node, Printed>();
@@ -345,7 +345,7 @@ export const NOTATIONS: { [O in Op]: Notation<O> } = {
     const name = printName(n.attr.name, p.format);
     const partials = n.attr.partials;
     if (partials.length === 0) return p.applyWord(name, n.args);
-    const sub = partials.map((i) => (p.format === 'unicode' ? String(i).split('').map((d) => SUBSCRIPT_DIGITS[Number(d)]).join('') : String(i)));
+    const sub = partials.map((i) => (p.format === 'unicode' ? (inScript(String(i), SUBSCRIPTS) as string) : String(i)));
     const prefix = p.format === 'latex' ? partials.map((i) => `\\partial_{${i}}`).join('') + ' ' : p.format === 'unicode' ? sub.map((s) => `∂${s}`).join('') : partials.map((i) => `d${i}_`).join('');
     const inner = n.args.map((a) => p.print(a).text).join(', ');
     return { text: `${prefix}${name}${p.parens(inner)}`, level: Level.POSTFIX };

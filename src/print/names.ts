@@ -1,17 +1,8 @@
 // Names in each notation: `W⁽¹⁾` / `W^{(1)}` / `W^(1)`, `ŷ` / `\hat{y}` / `y_hat`, `α` / `\alpha` / `alpha`.
 import type { Name } from '../syntax/ast.ts';
+import { COMBINING_ACCENTS as COMBINING, GREEK_WORDS as GREEK, SUBSCRIPTS as SUB_DIGITS, SUPERSCRIPTS as SUP_DIGITS } from '../syntax/scripts.ts';
 
 export type Format = 'latex' | 'unicode' | 'ascii';
-
-const GREEK: Record<string, string> = {
-  α: 'alpha', β: 'beta', γ: 'gamma', δ: 'delta', ε: 'epsilon', ζ: 'zeta', η: 'eta', θ: 'theta', ι: 'iota', κ: 'kappa', λ: 'lambda',
-  μ: 'mu', ν: 'nu', ξ: 'xi', π: 'pi', ρ: 'rho', σ: 'sigma', τ: 'tau', υ: 'upsilon', φ: 'phi', χ: 'chi', ψ: 'psi', ω: 'omega',
-  Γ: 'Gamma', Δ: 'Delta', Θ: 'Theta', Λ: 'Lambda', Ξ: 'Xi', Π: 'Pi', Σ: 'Sigma', Φ: 'Phi', Ψ: 'Psi', Ω: 'Omega', ℓ: 'ell',
-};
-
-const SUB_DIGITS: Record<string, string> = { '0': '₀', '1': '₁', '2': '₂', '3': '₃', '4': '₄', '5': '₅', '6': '₆', '7': '₇', '8': '₈', '9': '₉', i: 'ᵢ', j: 'ⱼ', k: 'ₖ' };
-const SUP_DIGITS: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹', '-': '⁻', n: 'ⁿ' };
-const COMBINING: Record<NonNullable<Name['accent']>, string> = { hat: '\u0302', bar: '\u0304', tilde: '\u0303', dot: '\u0307' };
 
 /** ASCII spelling of a base letter: `α` → `alpha`. */
 export const asciiBase = (base: string): string => GREEK[base] ?? base;
