@@ -7,6 +7,7 @@
 //   JUXT ab (juxtaposition)  POSTFIX aᵀ, a², f(a)   ATOM  names, numbers, |a|, ‖a‖, (a)
 import * as C from '../ir/construct.ts';
 import { ELEMENTWISE } from '../ir/functions.ts';
+import { printsAsCall } from '../ir/ops.ts';
 import type { ElementwiseBuiltin, Node, NodeOf, NormKind, Op } from '../ir/node.ts';
 import { DERIVATIVE_KEY_PREFIX, DIFFERENTIAL_KEY_PREFIX } from '../ir/node.ts';
 import * as Q from '../ir/rational.ts';
@@ -128,7 +129,7 @@ export class Printer {
    * A function application takes it bare: Φ(z)ᵀ, σ(x)². */
   superscript(base: Node, script: string): string {
     // log|K| and √x are applications without parentheses of their own: log|K|² would read log(|K|²).
-    const callLike = CALL_LIKE.has(base.op) && !(base.op === 'apply' && base.attr.kind === 'builtin' && base.attr.name === 'sqrt') && !isBracketedLog(base, this.format);
+    const callLike = printsAsCall(base) && !(base.op === 'apply' && base.attr.kind === 'builtin' && base.attr.name === 'sqrt') && !isBracketedLog(base, this.format);
     const text = this.wrap(base, callLike ? Level.POSTFIX : Level.ATOM);
     if (this.format === 'latex' && base.op === 'var' && base.attr.name.index !== undefined) return `{${text}}${script}`;
     return `${text}${script}`;
@@ -161,8 +162,6 @@ const isBracketedLog = (n: Node, format: Format): boolean =>
 
 type Notation<O extends Op> = (node: NodeOf<O>, p: Printer) => Printed;
 
-/** Ops printed as a function applied to parenthesized arguments. */
-const CALL_LIKE: ReadonlySet<Op> = new Set(['apply', 'trace', 'diag', 'max', 'min', 'softmax', 'logsumexp', 'call']);
 
 const atom = (text: string): Printed => ({ text, level: Level.ATOM });
 const word = (op: keyof typeof OP_WORDS, p: Printer): string => OP_WORDS[op][p.format];

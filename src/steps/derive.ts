@@ -18,6 +18,7 @@ import type { Model, VariableInfo } from '../build/index.ts';
 import * as C from '../ir/construct.ts';
 import type { Node } from '../ir/node.ts';
 import { topoSort } from '../ir/node.ts';
+import { isEntrywise } from '../ir/ops.ts';
 import { isColumn, isScalar, sameShape } from '../ir/shape.ts';
 import type { Backward, Layout } from '../diff/index.ts';
 import { backward, inner } from '../diff/index.ts';
@@ -105,7 +106,7 @@ function isElementwiseIn(node: Node, input: Node): boolean {
   const check = (n: Node): boolean => {
     if (n === input || !topoSort([n]).includes(input)) return true;
     if (isScalar(n.shape) || !sameShape(n.shape, input.shape)) return false; // a scalar of the input mixes its entries
-    if (!['apply', 'hadamard', 'add', 'mul', 'pow', 'indicator', 'max', 'min'].includes(n.op)) return false;
+    if (!isEntrywise(n)) return false;
     return n.args.every(check);
   };
   return check(node);

@@ -8,12 +8,12 @@ import type { Model } from '../build/index.ts';
 import { letExpression, substitute, symbolFor } from '../ir/fold.ts';
 import type { Node } from '../ir/node.ts';
 import { topoSort } from '../ir/node.ts';
+import { isLeaf } from '../ir/ops.ts';
 import type { Name } from '../syntax/ast.ts';
 import { nameKey } from '../syntax/ast.ts';
 
-/** Ops that are sources of the graph, never steps: variables and constants. */
-const LEAF_OPS: ReadonlySet<Node['op']> = new Set(['var', 'const', 'constant', 'dim', 'identity', 'ones', 'zeros']);
-export const isLeaf = (n: Node): boolean => LEAF_OPS.has(n.op);
+/** Sources of the graph, never steps: variables and constants (the ops of class leaf). */
+export { isLeaf };
 
 /** k·x with a numeric k: printed as part of whatever uses it (−z₃ inside y − z₃). */
 const isConstantMultiple = (n: Node): boolean => n.op === 'mul' && n.args.length === 2 && n.args[0].op === 'const';
