@@ -18,6 +18,7 @@ import type { BenchCase } from './cases.ts';
 import { benchCases } from './cases.ts';
 import { loadCorpus, measure, summarize } from './compactness.ts';
 import { measureStartup } from './startup.ts';
+import { numpyTable, runNumpyBench } from './numpy.ts';
 
 const here = import.meta.dirname;
 const execFileAsync = promisify(execFile);
@@ -246,6 +247,8 @@ async function main(): Promise<void> {
     results.push(r);
     process.stderr.write(` generated ${fmt(r.ratioToHandwritten.generated)}× hand-written\n`);
   }
+  process.stderr.write('  generated NumPy against hand-written NumPy …\n');
+  const numpy = runNumpyBench(BUDGET_MS);
   process.stderr.write('  compile speed …\n');
   const speed = compileSpeed();
   process.stderr.write('  finite differences vs analytic …\n');
@@ -281,6 +284,8 @@ async function main(): Promise<void> {
       return `| ${escapeBars(r.name)} | ${fmt(m.generated / m.handwritten)}×${mark(r.targets.generatedWithin110Percent)} | ${fmt(m.tfCpu / m.generated)}×${mark(r.targets.tfCpuAtLeast3x)} | ${fmt(m.tfWasm / m.generated)}×${mark(r.targets.tfWasmAtLeast3x)} | ${fmt(m.mathjs / m.generated)}×${mark(r.targets.mathjsAtLeast5x)} |`;
     }),
     '',
+    ...(typeof numpy === 'string' ? [`NumPy: skipped, ${numpy}.`] : numpyTable(numpy)),
+    '',
     `Compile (parse → diff → simplify → codegen): median over the seeds problems ${speed.medianMs.toFixed(2)} ms; 50-layer MLP ${speed.mlp50.medianMs.toFixed(0)} ms (first run ${speed.mlp50.firstMs.toFixed(0)} ms).`,
     '',
     'Finite-difference gradient (forward differences, one generated value() per parameter) vs the generated analytic valueAndGrad, EECS 189 two-layer loss:',
@@ -303,7 +308,7 @@ async function main(): Promise<void> {
   // The machine may be shared: the 1-minute load average before and after, next to its core count.
   const out = {
     machine: { ...machine, loadAverage: { atStart: Number(loadAtStart.toFixed(2)), atEnd: Number(os.loadavg()[0].toFixed(2)) } },
-    date: new Date().toISOString(), command: 'npm run bench', quick, startup, cases: results, compileSpeed: speed, finiteDifferenceGrowth: growth, training, compactness,
+    date: new Date().toISOString(), command: 'npm run bench', quick, startup, cases: results, numpy, compileSpeed: speed, finiteDifferenceGrowth: growth, training, compactness,
     seconds: (performance.now() - started) / 1000,
   };
   writeFileSync(path.join(here, quick ? 'results-quick.json' : 'results.json'), `${JSON.stringify(out, null, 2)}\n`);

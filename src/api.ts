@@ -13,6 +13,7 @@ import type { Node } from './ir/node.ts';
 import { isColumn, isScalar } from './ir/shape.ts';
 import type { Format } from './print/index.ts';
 import { print } from './print/index.ts';
+import { printName } from './print/names.ts';
 import { Simplifier } from './simplify/index.ts';
 import { parseDeclarations, parseProgram } from './syntax/parse.ts';
 
@@ -81,6 +82,12 @@ export function variableNamed(model: Model, written: string): VariableInfo | und
   const matches = (index.loose.get(looseKey(written)) ?? []).slice().sort((a, b) => model.variables.indexOf(a) - model.variables.indexOf(b));
   if (matches.length > 1) throw new ChainruleError(`${written} could mean ${matches.map((m) => m.display).join(' or ')}`, { hint: 'write the name exactly as in the expression' });
   return matches[0];
+}
+
+/** The output's name in a notation: `L₁` / `L_{1}` / `L_1`, `f` when the output is unnamed. */
+export function outputName(model: Model, format: Format): string {
+  const definition = model.definitions.find((d) => d.node === model.output.node && d.display === model.output.display);
+  return definition ? printName(definition.name, format) : (model.output.display ?? 'f');
 }
 
 /** Writes nodes in the names the user gave to intermediate values (`(ŷ − y)hᵀ`), as an IR rewrite.

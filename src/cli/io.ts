@@ -125,6 +125,14 @@ export function parseDims(value: string | undefined): Record<string, number> {
   return dims;
 }
 
+/** A line of LaTeX as Markdown math: `$…$`, or a `$$` gathered block when it has line breaks (`a \\\\ b`).
+ * A line of plain text (a header, a note in parentheses) stays as it is. */
+export function markdownMath(line: string): string {
+  if (line === '' || /^\(.*\)$/.test(line)) return line;
+  if (line.endsWith(':')) return line.includes('\\') ? `$${line.slice(0, -1)}$:` : line;
+  return line.includes(' \\\\ ') ? `$$\\begin{gathered}${line}\\end{gathered}$$` : `$${line}$`;
+}
+
 /** The `Examples:` block every command's --help ends with. */
 export const examples = (lines: readonly string[]): string => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 

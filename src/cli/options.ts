@@ -17,6 +17,9 @@ export function formatOption<F extends string>(formats: readonly F[], fallback?:
 /** The formats of printed results. */
 export const TEXT_FORMATS = ['text', 'latex', 'ascii', 'json'] as const;
 
+/** The formats of printed derivatives: md is the LaTeX in $…$, to paste into a Markdown or Jupyter cell. */
+export const DERIVATIVE_FORMATS = ['text', 'latex', 'md', 'ascii', 'json'] as const;
+
 export const LAYOUTS: readonly Layout[] = ['gradient', 'numerator'];
 
 /** --layout: gradient (∂f/∂X has X's shape) or numerator (its transpose). */

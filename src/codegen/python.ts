@@ -13,6 +13,7 @@
 // through `pythonString`. Identifiers are checked by `pythonIdentifier`.
 import type { Node, NodeOf, Op } from '../ir/node.ts';
 import { topoSort } from '../ir/node.ts';
+import { isSymmetric } from '../ir/properties.ts';
 import * as Q from '../ir/rational.ts';
 import type { Dim } from '../ir/shape.ts';
 import { ChainruleError, internalError } from '../errors.ts';
@@ -352,6 +353,8 @@ class BodyPrinter {
   private readonly factors = new Map<Node, string>();
   private readonly data = new Map<Node, boolean>();
   private readonly solved = new Map<string, Code>();
+  /** Matrices some root solves with: log|K| of one reuses its factorization. */
+  private readonly inverted = new Set<Node>();
   private readonly target: Target;
 
   constructor(
@@ -364,7 +367,10 @@ class BodyPrinter {
     private readonly label: (node: Node) => string,
   ) {
     this.target = TARGETS[lang];
-    for (const node of topoSort(roots)) for (const a of node.args) this.uses.set(a, (this.uses.get(a) ?? 0) + 1);
+    for (const node of topoSort(roots)) {
+      for (const a of node.args) this.uses.set(a, (this.uses.get(a) ?? 0) + 1);
+      if (node.op === 'inv') this.inverted.add(node.args[0]);
+    }
     for (const r of roots) this.uses.set(r, (this.uses.get(r) ?? 0) + 1);
   }
 
@@ -569,9 +575,10 @@ class BodyPrinter {
     });
   }
 
-  /** Whether NumPy code factors this matrix once (Cholesky, LU when not positive definite). */
+  /** Whether NumPy code factors this matrix once (Cholesky, LU when not positive definite): a
+   * symmetric matrix, declared (K: n×n symmetric) or by its structure (αAAᵀ + β⁻¹I, XᵀX, K⁻¹). */
   private factored(matrix: Node): boolean {
-    return this.lang === 'numpy' && matrix.op === 'var' && matrix.attr.symmetric;
+    return this.lang === 'numpy' && isSymmetric(matrix);
   }
 
   /** The local holding the factorization of a symmetric matrix, made on first use. */
@@ -586,11 +593,12 @@ class BodyPrinter {
 
   /** op(K)⁻¹·B, each distinct solve computed once into a local. */
   private solve(matrix: Node, transposed: boolean, b: Part): Part {
-    const symmetric = matrix.op === 'var' && matrix.attr.symmetric;
+    const symmetric = isSymmetric(matrix);
     const key = `${matrix.id}|${transposed && !symmetric}|${b.code.text}`;
     let c = this.solved.get(key);
     if (!c) {
-      const K = this.expr(matrix);
+      // Named: a matrix solved with more than once is computed once.
+      const K = this.named(matrix);
       const Kt = transposed && !symmetric ? code(`${wrap(K, P.primary)}.T`, P.primary) : K;
       const solution = this.factored(matrix) ? call(this.helper('_spd_solve'), this.factorOf(matrix), b.code) : call(this.ns('linalg.solve'), Kt, b.code);
       c = this.bind(solution, undefined, 'solved');
@@ -696,7 +704,10 @@ class BodyPrinter {
   trace(n: Node): Code {
     const a = n.args[0];
     if (a.op === 'matmul' && (this.uses.get(a) ?? 0) === 1 && !this.memo.has(a)) {
-      const parts = this.placeSolves(this.chainItems(a.args));
+      const items = this.chainItems(a.args);
+      const lastItem = items[items.length - 1];
+      // tr(K⁻¹BBᵀ) = Σ (K⁻¹B) ⊙ B: the last factor is kept out of the solves (one n×k solve, not n×n).
+      const parts = lastItem.kind === 'part' && items.length > 1 ? [this.multiply(this.placeSolves(items.slice(0, -1))), lastItem.part] : this.placeSolves(items);
       if (parts.length > 1) {
         const last = parts[parts.length - 1];
         const first = this.multiply(parts.slice(0, -1));
@@ -734,7 +745,7 @@ class BodyPrinter {
     if (f.kind === 'abstract') return notGeneratable(this.label(n));
     if (f.name === 'log' && arg.op === 'det') {
       const K = arg.args[0];
-      if (this.factored(K) && this.factors.has(K)) {
+      if (this.factored(K) && (this.factors.has(K) || this.inverted.has(K))) {
         this.helper('_logdet');
         return call(this.helper('_spd_logdet'), this.factorOf(K), this.expr(K));
       }

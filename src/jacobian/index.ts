@@ -9,7 +9,7 @@
 import { ChainruleError } from '../errors.ts';
 import type { Model, VariableInfo } from '../build/index.ts';
 import type { Bound, JsonValue } from '../api.ts';
-import { differentiate, findVariable, inDefinitions } from '../api.ts';
+import { differentiate, findVariable, inDefinitions, outputName } from '../api.ts';
 import type { Layout } from '../diff/index.ts';
 import { differential, differentialAlong } from '../diff/forward.ts';
 import { backward } from '../diff/index.ts';
@@ -160,6 +160,15 @@ function linearMap(
   };
 }
 
+/** The output's name in the three notations. */
+const outputNames = (model: Model): Printout => ({ unicode: outputName(model, 'unicode'), latex: outputName(model, 'latex'), ascii: outputName(model, 'ascii') });
+
+/** The gradient being differentiated, (∇f) or (∇ₓf), in the three notations. */
+function gradientNames(out: Printout, x: VariableInfo | undefined): Printout {
+  if (!x) return { unicode: `(∇${out.unicode})`, latex: `(\\nabla ${out.latex})`, ascii: `(grad ${out.ascii})` };
+  return { unicode: `(∇_${x.display}${out.unicode})`, latex: `(\\nabla_{${print(x.node, 'latex')}} ${out.latex})`, ascii: `(grad_${print(x.node, 'ascii')} ${out.ascii})` };
+}
+
 const nameIn = (text: string, variable?: VariableInfo): Printout =>
   variable
     ? { unicode: variable.display, latex: print(variable.node, 'latex'), ascii: print(variable.node, 'ascii') }
@@ -174,7 +183,7 @@ export function jacobian(model: Model, wrt: readonly string[], options: SecondOr
   const p: Printing = { fold: options.expand ? (n) => n : inDefinitions(model) };
   const output = model.output.node;
   const gradients = isScalar(output.shape) ? differentiate(model, wrt, { expand: true }).derivatives : [];
-  const out = nameIn(model.output.display ?? 'f');
+  const out = outputNames(model);
   const jacobians = variables.map((variable) => {
     const gradient = gradients.find((g) => g.variable === variable)?.node;
     const map = linearMap(output, variable, directionFor(model, variable, 'differential'), simplifier, layout, p, { out, of: nameIn('', variable) }, gradient);
@@ -226,16 +235,16 @@ export function hessian(model: Model, wrt: readonly string[], options: SecondOrd
   const p: Printing = { fold: options.expand ? (n) => n : inDefinitions(model) };
   const gradients = new Map(first.derivatives.map((d) => [d.variable, d.node]));
   const variables = first.derivatives.map((d) => d.variable);
-  const out = model.output.display ?? 'f';
+  const out = outputNames(model);
   const blocks: HessianBlock[] = [];
   variables.forEach((x, i) => {
     for (const y of variables.slice(i)) {
       const gx = gradients.get(x) as Node;
       const dy = directionFor(model, y, 'differential');
       const dx = x === y ? dy : directionFor(model, x, 'differential');
-      const map = linearMap(gx, y, dy, simplifier, 'numerator', p, { out: nameIn(variables.length === 1 ? `(∇${out})` : `(∇_${x.display}${out})`), of: nameIn('', y) });
+      const map = linearMap(gx, y, dy, simplifier, 'numerator', p, { out: gradientNames(out, variables.length === 1 ? undefined : x), of: nameIn('', y) });
       const bilinear = simplifier.simplify(innerProduct(dx, map.differential));
-      const lhs = (f: Format) => secondDifferentialName(f, out, x, y);
+      const lhs = (f: Format) => secondDifferentialName(f, out[f], x, y);
       const shown = map.matrix ? { unicode: map.unicode, latex: map.latex, ascii: map.ascii } : withBilinear(map, printed(p, lhs, bilinear));
       blocks.push({ row: x, col: y, matrix: map.matrix, differential: map.differential, direction: dy, bilinear, kronecker: map.kronecker, convention: map.matrix ? 'H_ij = ∂²f/∂x_i∂y_j' : SECOND_DIFFERENTIAL + (map.kronecker ? `; ${VEC_CONVENTION}` : ''), ...shown });
     }

@@ -22,12 +22,13 @@ const file = (name: string, value: unknown) => {
 
 describe('choices', () => {
   const refused: [string, string[], string][] = [
-    ['diff --format', ['diff', 'xᵀx', '--wrt', 'x', '--format', 'foo'], "option '-f, --format <format>' argument 'foo' is invalid. Allowed choices are text, latex, ascii, json."],
+    ['diff --format', ['diff', 'xᵀx', '--wrt', 'x', '--format', 'foo'], "option '-f, --format <format>' argument 'foo' is invalid. Allowed choices are text, latex, md, ascii, json."],
     ['diff --layout', ['diff', 'xᵀx', '--wrt', 'x', '--layout', 'denominator'], "option '--layout <layout>' argument 'denominator' is invalid. Allowed choices are gradient, numerator."],
     ['check --format', ['check', 'xᵀx', '--wrt', 'x', '--format', 'latex'], "option '-f, --format <format>' argument 'latex' is invalid. Allowed choices are text, json."],
     ['parse --format', ['parse', 'xᵀx', '--format', 'md'], "option '-f, --format <format>' argument 'md' is invalid. Allowed choices are text, latex, ascii, json."],
     ['eval --format', ['eval', 'xᵀx', '--at', 'values.json', '--format', 'latex'], "option '-f, --format <format>' argument 'latex' is invalid. Allowed choices are text, json."],
-    ['hessian --format', ['hessian', 'xᵀx', '--wrt', 'x', '--format', 'md'], "option '-f, --format <format>' argument 'md' is invalid. Allowed choices are text, latex, ascii, json."],
+    ['hessian --format', ['hessian', 'xᵀx', '--wrt', 'x', '--format', 'tex'], "option '-f, --format <format>' argument 'tex' is invalid. Allowed choices are text, latex, md, ascii, json."],
+    ['latex --format', ['latex', 'xᵀx', '--format', 'text'], "option '-f, --format <format>' argument 'text' is invalid. Allowed choices are latex, md."],
     ['steps --layout', ['steps', 'xᵀx', '--wrt', 'x', '--layout', 'Numerator'], "option '--layout <layout>' argument 'Numerator' is invalid. Allowed choices are gradient, numerator."],
     ['steps --granularity', ['steps', 'xᵀx', '--granularity', 'node'], "option '--granularity <g>' argument 'node' is invalid. Allowed choices are step, operation."],
     ['graph --format', ['graph', 'xᵀx', '--format', 'png'], "option '-f, --format <format>' argument 'png' is invalid. Allowed choices are dot, svg, tikz, mermaid."],
@@ -46,7 +47,7 @@ describe('choices', () => {
   it('--help lists the choices and the default', () => {
     const help = chainrule(['diff', '--help']).stdout.replace(/\s+/g, ' ');
     expect(help).toContain('(choices: "gradient", "numerator", default: "gradient")');
-    expect(help).toContain('(choices: "text", "latex", "ascii", "json", default: "text")');
+    expect(help).toContain('(choices: "text", "latex", "md", "ascii", "json", default: "text")');
   });
 });
 
@@ -102,5 +103,43 @@ describe('--at with names the expression does not use', () => {
     const r = chainrule(['eval', 'mu·xᵀx', '--at', file('short.json', { x: [1, 2] })]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no value for μ');
+  });
+});
+
+describe('LaTeX and Markdown output', () => {
+  const cases: string[][] = [
+    ['diff', 'L₁ = α‖x‖² + β·tr(XᵀX)', '--wrt', 'x,α,X'],
+    ['jacobian', 'AXB', '--wrt', 'X,A', '--where', 'A: m×n; X: n×p; B: p×q'],
+    ['jacobian', 'tanh(Wx)', '--wrt', 'x,W', '--where', 'W: m×n'],
+    ['hessian', 'L₁ = −log|X| + α‖x‖²', '--wrt', 'X,x,α'],
+    ['hessian', 'yᵀAx + α‖x‖²', '--wrt', 'x,y,α', '--hvp'],
+  ];
+
+  it('--format latex is LaTeX only: every line is ASCII except % comments (α is \\alpha, L₁ is L_{1})', () => {
+    for (const args of cases) {
+      const r = chainrule([...args, '--format', 'latex']);
+      expect(r.code, r.stderr).toBe(0);
+      for (const line of r.stdout.trim().split('\n').filter((l) => !l.startsWith('% '))) expect(line, `${args.join(' ')}: ${line}`).toMatch(/^[\x20-\x7e]*$/);
+    }
+    expect(chainrule(['diff', 'L₁ = α‖x‖²', '--wrt', 'x,α', '--format', 'latex']).stdout).toBe('\\frac{\\partial L_{1}}{\\partial x} = 2\\alpha x\n\\frac{\\partial L_{1}}{\\partial \\alpha} = \\|x\\|^{2}\n');
+  });
+
+  it('--format md wraps each formula in $…$ (a $$ gathered block for a line break), and KaTeX renders every one', async () => {
+    const katex = (await import('katex')).default;
+    expect(chainrule(['latex', '‖Wx − x‖²', '--format', 'md']).stdout).toBe('$\\|Wx - x\\|^{2}$\n');
+    expect(chainrule(['diff', 'α‖x‖²', '--wrt', 'x,α', '--format', 'md']).stdout).toBe('$\\frac{\\partial f}{\\partial x} = 2\\alpha x$\n$\\frac{\\partial f}{\\partial \\alpha} = \\|x\\|^{2}$\n');
+    let formulas = 0;
+    for (const args of cases) {
+      const r = chainrule([...args, '--format', 'md']);
+      expect(r.code, r.stderr).toBe(0);
+      for (const line of r.stdout.trim().split('\n')) {
+        if (line.startsWith('(')) continue;
+        const m = /^\$\$(.*)\$\$$/.exec(line) ?? /^\$(.*)\$:?$/.exec(line);
+        expect(m, `${args.join(' ')}: ${line}`).not.toBeNull();
+        expect(() => katex.renderToString((m as RegExpExecArray)[1], { throwOnError: true, displayMode: line.startsWith('$$') })).not.toThrow();
+        formulas++;
+      }
+    }
+    expect(formulas).toBeGreaterThan(20);
   });
 });

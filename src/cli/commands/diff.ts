@@ -1,14 +1,15 @@
 // diff and check: symbolic derivatives, and their numeric verification.
 import type { Command } from 'commander';
-import { differentiate, parse, valueAndGradient } from '../../api.ts';
+import { differentiate, outputName, parse, valueAndGradient } from '../../api.ts';
+import { print } from '../../print/index.ts';
 import type { Model } from '../../build/index.ts';
 import { checkGradients } from '../../check/index.ts';
 import { hessian, jacobian } from '../../jacobian/index.ts';
 import { checkHessians, checkJacobians } from '../../jacobian/check.ts';
 import type { Layout } from '../../diff/index.ts';
 import { describeShape } from '../../ir/shape.ts';
-import { bindAt, examples, EXIT, integerOption, positiveNumberOption, runOn, splitList } from '../io.ts';
-import { atOption, dimsOption, formatOption, layoutOption, ofOption, TEXT_FORMATS, whereOption } from '../options.ts';
+import { bindAt, examples, markdownMath, EXIT, integerOption, positiveNumberOption, runOn, splitList } from '../io.ts';
+import { atOption, DERIVATIVE_FORMATS, dimsOption, formatOption, layoutOption, ofOption, whereOption } from '../options.ts';
 
 import { formatValue } from './language.ts';
 
@@ -47,7 +48,7 @@ export function registerDiffCommands(program: Command): void {
     .addOption(whereOption("'A: n×n; α, β, γ: scalar'"))
     .addOption(ofOption())
     .addOption(layoutOption('gradient', 'gradient: the shape of the variable; numerator: its transpose, as in some notes'))
-    .addOption(formatOption(TEXT_FORMATS, 'text'))
+    .addOption(formatOption(DERIVATIVE_FORMATS, 'text', 'md: the LaTeX in $…$ for a Markdown or Jupyter cell'))
     .addOption(atOption('evaluate the derivatives at these values'))
     .addOption(dimsOption())
     .option('--expand', 'write results without the names of your definitions')
@@ -82,11 +83,12 @@ export function registerDiffCommands(program: Command): void {
           process.stdout.write(`${JSON.stringify({ output: out, layout: layoutOf(o.layout), derivatives, rules: Object.fromEntries(result.simplifier.trace.fired) }, null, 2)}\n`);
           return;
         }
+        const latex = o.format === 'latex' || o.format === 'md';
         const lines = result.derivatives.map((d) => {
-          if (o.format === 'latex') return result.derivatives.length === 1 ? d.latex : `\\frac{\\partial ${out}}{\\partial ${d.variable.display}} = ${d.latex}`;
-          if (o.format === 'ascii') return result.derivatives.length === 1 ? d.ascii : `d${out}/d${d.variable.key} = ${d.ascii}`;
+          if (latex) return result.derivatives.length === 1 ? d.latex : `\\frac{\\partial ${outputName(model, 'latex')}}{\\partial ${print(d.variable.node, 'latex')}} = ${d.latex}`;
+          if (o.format === 'ascii') return result.derivatives.length === 1 ? d.ascii : `d${outputName(model, 'ascii')}/d${print(d.variable.node, 'ascii')} = ${d.ascii}`;
           return result.derivatives.length === 1 ? d.unicode : `∂${out}/∂${d.variable.display} = ${d.unicode}`;
-        });
+        }).map((line) => (o.format === 'md' ? markdownMath(line) : line));
         if (o.explain) {
           lines.push('', 'rules applied:');
           for (const [name, count] of result.simplifier.trace.fired) lines.push(`  ${name} ×${count}`);

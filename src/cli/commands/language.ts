@@ -4,7 +4,7 @@ import type { Model } from '../../build/index.ts';
 import { describeShape } from '../../ir/shape.ts';
 import { print } from '../../print/index.ts';
 import { evaluateNode, parse } from '../../api.ts';
-import { bindAt, examples, runOn } from '../io.ts';
+import { bindAt, examples, markdownMath, runOn } from '../io.ts';
 import { atOption, dimsOption, formatOption, ofOption, TEXT_FORMATS, whereOption } from '../options.ts';
 
 interface Common {
@@ -61,11 +61,13 @@ export function registerLanguageCommands(program: Command): void {
     .argument('<expr>', "the expression, '-' to read stdin, or @file")
     .addOption(whereOption())
     .addOption(ofOption('print'))
-    .addHelpText('after', examples(["chainrule latex '−γ/2·log|αAAᵀ+β⁻¹I|'", "chainrule latex 'norm(W*x - x)^2'"]))
+    .addOption(formatOption(['latex', 'md'], 'latex', 'md: in $…$ for a Markdown or Jupyter cell'))
+    .addHelpText('after', examples(["chainrule latex '−γ/2·log|αAAᵀ+β⁻¹I|'", "chainrule latex 'norm(W*x - x)^2'", "chainrule latex '‖Wx − x‖²' --format md"]))
     .action((expr: string, o: Common) => {
       return runOn(expr, o.debug, (source) => {
         const model = parse(source, { where: o.where, of: o.of });
-        process.stdout.write(`${print(model.output.node, 'latex')}\n`);
+        const latex = print(model.output.node, 'latex');
+        process.stdout.write(`${o.format === 'md' ? markdownMath(latex) : latex}\n`);
       });
     });
 

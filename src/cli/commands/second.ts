@@ -1,13 +1,14 @@
 // jacobian and hessian: derivatives of vector and matrix outputs, and second derivatives, in matrix form.
 import type { Command } from 'commander';
-import { parse } from '../../api.ts';
+import { outputName, parse } from '../../api.ts';
+import type { Model, VariableInfo } from '../../build/index.ts';
 import type { Layout } from '../../diff/index.ts';
 import { describeShape } from '../../ir/shape.ts';
 import type { JsonNested, Printout } from '../../jacobian/index.ts';
 import { hessian, hessianValues, hessianVectorProduct, jacobian, jacobianValues } from '../../jacobian/index.ts';
 import { print } from '../../print/index.ts';
-import { bindAt, examples, runOn, splitList } from '../io.ts';
-import { atOption, dimsOption, formatOption, layoutOption, ofOption, TEXT_FORMATS, whereOption } from '../options.ts';
+import { bindAt, examples, markdownMath, runOn, splitList } from '../io.ts';
+import { atOption, DERIVATIVE_FORMATS, dimsOption, formatOption, layoutOption, ofOption, whereOption } from '../options.ts';
 
 interface Flags {
   wrt: string;
@@ -23,7 +24,32 @@ interface Flags {
 }
 
 
-const pick = (p: Printout, format: string | undefined): string => (format === 'latex' ? p.latex : format === 'ascii' ? p.ascii : p.unicode);
+const pick = (p: Printout, format: string | undefined): string => (format === 'latex' || format === 'md' ? p.latex : format === 'ascii' ? p.ascii : p.unicode);
+
+/** The notation a --format prints in (md is LaTeX in $…$). */
+const notation = (format: string | undefined): 'latex' | 'ascii' | 'unicode' => (format === 'latex' || format === 'md' ? 'latex' : format === 'ascii' ? 'ascii' : 'unicode');
+
+/** ∂f/∂x in a notation. */
+function derivativeLabel(model: Model, x: VariableInfo, f: 'latex' | 'ascii' | 'unicode'): string {
+  const out = outputName(model, f);
+  const v = print(x.node, f);
+  return f === 'latex' ? `\\frac{\\partial ${out}}{\\partial ${v}}` : f === 'ascii' ? `d${out}/d${v}` : `∂${out}/∂${v}`;
+}
+
+/** ∂²f/∂x² or ∂²f/∂x∂y in a notation. */
+function secondLabel(model: Model, x: VariableInfo, y: VariableInfo, f: 'latex' | 'ascii' | 'unicode'): string {
+  const out = outputName(model, f);
+  const [a, b] = [print(x.node, f), print(y.node, f)];
+  if (f === 'latex') return `\\frac{\\partial^2 ${out}}{${x === y ? `\\partial ${a}^2` : `\\partial ${a}\\,\\partial ${b}`}}`;
+  if (f === 'ascii') return `d2${out}/${x === y ? `d${a}^2` : `d${a}d${b}`}`;
+  return `∂²${out}/${x === y ? `∂${a}²` : `∂${a}∂${b}`}`;
+}
+
+/** A note beside a result: a LaTeX comment in LaTeX, in parentheses otherwise. */
+const note = (text: string, format: string | undefined): string => (format === 'latex' ? `% ${text}` : `(${text})`);
+
+/** The lines as printed: in $…$ for --format md. */
+const shown = (lines: readonly string[], format: string | undefined): string => `${lines.join('\n').split('\n').map((l) => (format === 'md' ? markdownMath(l) : l)).join('\n')}\n`;
 
 /** A number or nested arrays, one row per line at the innermost level. */
 function formatNested(v: JsonNested, indent = ''): string {
@@ -41,7 +67,7 @@ export function registerSecondOrderCommands(program: Command): void {
     .addOption(whereOption("'W: m×n'"))
     .addOption(ofOption())
     .addOption(layoutOption('numerator', 'numerator: J_ij = ∂f_i/∂x_j; gradient: its transpose'))
-    .addOption(formatOption(TEXT_FORMATS, 'text'))
+    .addOption(formatOption(DERIVATIVE_FORMATS, 'text', 'md: the LaTeX in $…$ for a Markdown or Jupyter cell'))
     .addOption(atOption('evaluate at these values: shape(f) × shape(x) nested arrays'))
     .addOption(dimsOption())
     .option('--expand', 'write results without the names of your definitions')
@@ -72,13 +98,13 @@ export function registerSecondOrderCommands(program: Command): void {
           return void process.stdout.write(`${JSON.stringify({ output: out, layout: result.layout, jacobians }, null, 2)}\n`);
         }
         const one = result.jacobians.length === 1;
+        const f = notation(o.format);
         const lines = result.jacobians.map((j) => {
           const text = pick(j, o.format);
-          if (!j.matrix) return `${one ? '' : `∂${out}/∂${j.variable.display}:\n`}${text}\n(${j.convention})`;
-          if (one) return text;
-          return o.format === 'latex' ? `\\frac{\\partial ${out}}{\\partial ${j.variable.display}} = ${text}` : `∂${out}/∂${j.variable.display} = ${text}`;
+          if (!j.matrix) return `${one ? '' : `${derivativeLabel(model, j.variable, f)}:\n`}${text}\n${note(j.convention, o.format)}`;
+          return one ? text : `${derivativeLabel(model, j.variable, f)} = ${text}`;
         });
-        process.stdout.write(`${lines.join('\n')}\n`);
+        process.stdout.write(shown(lines, o.format));
       }));
 
   program
@@ -89,7 +115,7 @@ export function registerSecondOrderCommands(program: Command): void {
     .addOption(whereOption())
     .addOption(ofOption())
     .option('--hvp', 'print the Hessian-vector product ∇²f·v (of the joint Hessian over all --wrt variables) instead of the matrix')
-    .addOption(formatOption(TEXT_FORMATS, 'text'))
+    .addOption(formatOption(DERIVATIVE_FORMATS, 'text', 'md: the LaTeX in $…$ for a Markdown or Jupyter cell'))
     .addOption(atOption('evaluate at these values: shape(x) × shape(y) nested arrays'))
     .addOption(dimsOption())
     .option('--expand', 'write results without the names of your definitions')
@@ -111,25 +137,25 @@ export function registerSecondOrderCommands(program: Command): void {
             const products = Object.fromEntries(result.products.map((p) => [p.variable.written, { direction: print(p.direction, 'unicode'), unicode: p.unicode, latex: p.latex, ascii: p.ascii }]));
             return void process.stdout.write(`${JSON.stringify({ output: out, hvp: products }, null, 2)}\n`);
           }
-          const format = o.format === 'latex' ? 'latex' : o.format === 'ascii' ? 'ascii' : 'unicode';
+          const format = notation(o.format);
+          const name = outputName(model, format);
           const several = result.products.length > 1;
           const lines = result.products.map((p) => {
             const v = print(p.direction, format);
             const x = print(p.variable.node, format);
-            if (o.format === 'latex') return `${several ? `(\\nabla^2 ${out}\\,v)_{${x}}` : `\\nabla^2 ${out}\\,${v}`} = ${pick(p, o.format)}`;
-            const hessianOf = format === 'ascii' ? `hessian(${out})*` : `∇²${out}·`;
+            if (format === 'latex') return `${several ? `(\\nabla^2 ${name}\\,v)_{${x}}` : `\\nabla^2 ${name}\\,${v}`} = ${pick(p, o.format)}`;
+            const hessianOf = format === 'ascii' ? `hessian(${name})*` : `∇²${name}·`;
             return `${several ? `(${hessianOf}v)_${x}` : `${hessianOf}${v}`} = ${pick(p, o.format)}`;
           });
           // Among several variables the direction has one part per variable: v = (v_x, v_y).
           if (several) lines.unshift(`v = (${result.products.map((p) => print(p.direction, format)).join(', ')})`);
-          return void process.stdout.write(`${lines.join('\n')}\n`);
+          return void process.stdout.write(shown(lines, o.format));
         }
         const result = hessian(model, splitList(o.wrt), { expand: o.expand });
-        const label = (b: (typeof result.blocks)[number]) => (b.row === b.col ? `∂²${out}/∂${b.row.display}²` : `∂²${out}/∂${b.row.display}∂${b.col.display}`);
         if (o.at) {
           const numbers = hessianValues(result, bindAt(model, o.at, o.dims));
           if (o.format === 'json') return void process.stdout.write(`${JSON.stringify({ output: out, ...numbers })}\n`);
-          const lines = result.blocks.map((b) => `${label(b)} =\n${formatNested(numbers.hessian[b.row === b.col ? b.row.written : `${b.row.written},${b.col.written}`])}`);
+          const lines = result.blocks.map((b) => `${secondLabel(model, b.row, b.col, 'unicode')} =\n${formatNested(numbers.hessian[b.row === b.col ? b.row.written : `${b.row.written},${b.col.written}`])}`);
           return void process.stdout.write(`${lines.join('\n')}\n`);
         }
         if (o.format === 'json') {
@@ -142,11 +168,12 @@ export function registerSecondOrderCommands(program: Command): void {
           return void process.stdout.write(`${JSON.stringify({ output: out, hessian: hessianOut }, null, 2)}\n`);
         }
         const one = result.blocks.length === 1;
+        const f = notation(o.format);
         const lines = result.blocks.map((b) => {
           const text = pick(b, o.format);
-          if (!b.matrix) return `${one ? '' : `${label(b)}:\n`}${text}\n(${b.convention})`;
-          return one ? text : `${label(b)} = ${text}`;
+          if (!b.matrix) return `${one ? '' : `${secondLabel(model, b.row, b.col, f)}:\n`}${text}\n${note(b.convention, o.format)}`;
+          return one ? text : `${secondLabel(model, b.row, b.col, f)} = ${text}`;
         });
-        process.stdout.write(`${lines.join('\n')}\n`);
+        process.stdout.write(shown(lines, o.format));
       }));
 }
