@@ -486,11 +486,14 @@ class BodyPrinter {
 
   sum(n: Node): Code {
     const parts: string[] = [];
+    // 𝟙 − s is 1.0 - s: another term is an array of the sum's shape, so the scalar broadcasts and no
+    // array of ones is made.
+    const broadcast = n.args.some((b) => b.op !== 'ones' && this.dependsOnData(b));
     n.args.forEach((a, i) => {
       const negated = this.negatedTerm(a);
       if (negated && i > 0) parts.push(`- ${wrap(negated, P.multiplicative)}`);
       else {
-        const c = this.expr(a);
+        const c = a.op === 'ones' && broadcast ? atom('1.0') : this.expr(a);
         parts.push(i === 0 ? wrap(c, P.additive) : `+ ${wrap(c, P.additive + 1)}`);
       }
     });
