@@ -13,6 +13,7 @@
 // through `pythonString`. Identifiers are checked by `pythonIdentifier`.
 import type { Node, NodeOf, Op } from '../ir/node.ts';
 import { topoSort } from '../ir/node.ts';
+import { transpose } from '../ir/construct.ts';
 import { isSymmetric } from '../ir/properties.ts';
 import * as Q from '../ir/rational.ts';
 import type { Dim } from '../ir/shape.ts';
@@ -314,6 +315,8 @@ interface Part {
   readonly rows: Dim;
   readonly cols: Dim;
   readonly code: Code;
+  /** The node it computes, when it is a factor of the chain as written (solves are keyed by it). */
+  readonly node?: Node;
 }
 
 /** A chain item before solves are placed: a part, or K⁻¹ (K⁻ᵀ) waiting for a neighbour. */
@@ -574,7 +577,7 @@ class BodyPrinter {
     return args.map((a): ChainItem => {
       if (a.op === 'inv') return { kind: 'inverse', matrix: a.args[0], transposed: false };
       if (a.op === 'transpose' && a.args[0].op === 'inv') return { kind: 'inverse', matrix: a.args[0].args[0], transposed: true };
-      return { kind: 'part', part: { rows: a.shape.rows, cols: a.shape.cols, code: this.expr(a) } };
+      return { kind: 'part', part: { rows: a.shape.rows, cols: a.shape.cols, code: this.expr(a), node: a } };
     });
   }
 
@@ -594,15 +597,38 @@ class BodyPrinter {
     return atom(f);
   }
 
+  /** What identifies a solve op(K)⁻¹·B: K, whether transposed (not for a symmetric K), and B. */
+  private solveKey(matrix: Node, transposed: boolean, b: Part): string {
+    return `${matrix.id}|${transposed && !isSymmetric(matrix)}|${b.node ? `#${b.node.id}` : b.code.text}`;
+  }
+
+  /** K⁻¹ next to a factor whose solve is already computed takes it: in K⁻¹BBᵀK⁻¹A after K⁻¹B = M,
+   * the chain becomes M·Mᵀ·A (BᵀK⁻¹ = (K⁻¹B)ᵀ for a symmetric K), one solve instead of three. */
+  private reuseSolves(items: readonly ChainItem[]): ChainItem[] {
+    const out = [...items];
+    for (let i = 0; i < out.length; i++) {
+      const x = out[i];
+      if (x.kind !== 'inverse') continue;
+      const right = out[i + 1];
+      const left = out[i - 1];
+      if (right?.kind === 'part' && this.solved.has(this.solveKey(x.matrix, x.transposed, right.part))) {
+        out.splice(i, 2, { kind: 'part', part: this.solve(x.matrix, x.transposed, right.part) });
+      } else if (left?.kind === 'part' && this.solved.has(this.solveKey(x.matrix, !x.transposed, this.transposed(left.part)))) {
+        out.splice(i - 1, 2, { kind: 'part', part: this.transposed(this.solve(x.matrix, !x.transposed, this.transposed(left.part))) });
+        i--;
+      }
+    }
+    return out;
+  }
+
   /** op(K)⁻¹·B, each distinct solve computed once into a local. */
   private solve(matrix: Node, transposed: boolean, b: Part): Part {
-    const symmetric = isSymmetric(matrix);
-    const key = `${matrix.id}|${transposed && !symmetric}|${b.code.text}`;
+    const key = this.solveKey(matrix, transposed, b);
     let c = this.solved.get(key);
     if (!c) {
       // Named: a matrix solved with more than once is computed once.
       const K = this.named(matrix);
-      const Kt = transposed && !symmetric ? code(`${wrap(K, P.primary)}.T`, P.primary) : K;
+      const Kt = transposed && !isSymmetric(matrix) ? code(`${wrap(K, P.primary)}.T`, P.primary) : K;
       const solution = this.factored(matrix) ? call(this.helper('_spd_solve'), this.factorOf(matrix), b.code) : call(this.ns('linalg.solve'), Kt, b.code);
       c = this.bind(solution, undefined, 'solved');
       this.solved.set(key, c);
@@ -612,12 +638,17 @@ class BodyPrinter {
 
   private transposed(p: Part): Part {
     const isMatrix = p.rows !== 1 && p.cols !== 1;
-    return { rows: p.cols, cols: p.rows, code: isMatrix ? code(`${wrap(p.code, P.primary)}.T`, P.primary) : p.code };
+    // (Bᵀ)ᵀ is B itself: its own local, not t.T.
+    if (p.node?.op === 'transpose') {
+      const inner = p.node.args[0];
+      return { rows: p.cols, cols: p.rows, code: this.expr(inner), node: inner };
+    }
+    return { rows: p.cols, cols: p.rows, code: isMatrix ? code(`${wrap(p.code, P.primary)}.T`, P.primary) : p.code, ...(p.node ? { node: transpose(p.node) } : {}) };
   }
 
   /** The chain with its inverses applied as solves, then multiplied in the cheapest order. */
   private placeSolves(all: readonly ChainItem[]): Part[] {
-    const items = this.solveWithVectors(all);
+    const items = this.solveWithVectors(this.reuseSolves(all));
     let last = -1;
     items.forEach((x, i) => {
       if (x.kind === 'inverse') last = i;
