@@ -237,7 +237,7 @@ const TARGETS: Record<PythonLang, Target> = {
 /** Numerically stable helpers, per target, emitted only when used. */
 const HELPERS: Record<PythonLang, Record<string, readonly string[]>> = {
   numpy: {
-    _sigmoid: ['def _sigmoid(x):', '    """σ(x) = 1/(1 + e⁻ˣ) without overflow: e^−|x| never exceeds 1."""', '    e = np.exp(-np.abs(x))', '    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))'],
+    _sigmoid: ['def _sigmoid(x):', '    """σ(x) = 1/(1 + e⁻ˣ): SciPy\'s expit, one pass, no overflow, exact in both tails."""', '    return scipy.special.expit(x)'],
     _log_sigmoid: ['def _log_sigmoid(x):', '    """log σ(x) = −softplus(−x): finite at x = −1000, where σ(x) underflows."""', '    return -np.logaddexp(0.0, -x)'],
     _softplus: ['def _softplus(x):', '    """softplus(x) = log(1 + eˣ), no overflow at x = 1000."""', '    return np.logaddexp(0.0, x)'],
     _relu: ['def _relu(x):', '    """relu(x) = max(x, 0)."""', '    return np.maximum(x, 0.0)'],
@@ -976,6 +976,8 @@ export function emitPython(spec: PythonSpec, options: PythonOptions): string {
         '', '', ...checkDirection(lang, second.hvps.map((h) => h.key)),
       ]
     : [];
+  // scipy only where a helper uses it.
+  if (helpers.has('_sigmoid') && lang === 'numpy') lines.splice(importAt, 0, 'import scipy.special');
   if (helpers.has('_spd_factor')) lines.splice(importAt, 0, 'import scipy.linalg');
   for (const h of Object.keys(HELPERS[lang])) if (helpers.has(h)) lines.push('', '', ...HELPERS[lang][h]);
   if (lang === 'torch') lines.push('', '', ...TORCH_OPTIONS);
