@@ -69,7 +69,7 @@ if (!haveChromium && process.env.CI) {
 
     async function open(hash = '', width = 1280): Promise<Page> {
       const page = await browser.newPage();
-      await page.setViewportSize({ width, height: 900 });
+      await page.setViewportSize({ width, height: width > 600 ? 800 : 844 });
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(String(e)));
       await page.goto(base + hash);
@@ -162,6 +162,77 @@ if (!haveChromium && process.env.CI) {
       await page.check('#wrt input[value="A"]');
       await expect.poll(() => page.locator('#check li').count()).toBe(2);
       expect(Number(await page.locator('#check .verdict').getAttribute('data-max-error'))).toBeLessThan(1e-6);
+      await page.close();
+    });
+
+    it('the graph pane draws the computation graph as SVG with values and gradients, at values the user edits', async () => {
+      const page = await openState('‖Ax − b‖²', '', 'x');
+      const svg = page.locator('#graph svg');
+      await expect.poll(() => svg.count(), { timeout: 60_000 }).toBe(1);
+      // Random values at first: every node has a value, x and the steps a gradient.
+      await expect.poll(async () => (await svg.textContent()) ?? '').toContain('value');
+      const random = (await svg.textContent()) ?? '';
+      expect(random).toContain('z₁ = Ax − b');
+      expect(random).toMatch(/∂f\/∂x = \[/);
+      const values = JSON.parse(await page.inputValue('#values')) as Record<string, unknown>;
+      expect(Object.keys(values).sort()).toEqual(['A', 'b', 'x']);
+      // Edited values: Ax − b = [3, 7], f = 58, ∂f/∂x = 2Aᵀ(Ax − b) = [48, 68], ∂f/∂z₁ = 2z₁ = [6, 14].
+      await page.click('#values-box summary');
+      await page.fill('#values', '{"A": [[1, 2], [3, 4]], "x": [1, 1], "b": [0, 0]}');
+      await expect.poll(async () => (await svg.textContent()) ?? '').toContain('∂f/∂x = [48, 68]');
+      const text = (await svg.textContent()) ?? '';
+      expect(text).toContain('value 58');
+      expect(text).toContain('value [3, 7]');
+      expect(text).toContain('∂f/∂z₁ = [6, 14]');
+      expect(await page.locator('#graph-note').textContent()).toContain('n = 2, m = 2');
+      // Bad values say why and still draw the graph, without numbers.
+      await page.fill('#values', '{"A": [[1, 2], [3, 4]], "x": [1, 1]}');
+      await expect.poll(() => page.locator('#graph-note').textContent()).toContain('no value for b');
+      await expect.poll(async () => (await svg.textContent())?.includes('value')).toBe(false);
+      expect(await svg.textContent()).toContain('z₁ = Ax − b');
+      await page.click('#values-random');
+      await expect.poll(async () => (await svg.textContent())?.includes('value')).toBe(true);
+      await page.close();
+    });
+
+    it('the examples menu loads every course sheet part and textbook problem, and each derives and checks', async () => {
+      const page = await openState('‖Ax − b‖²', '', 'x');
+      const groups = await page.locator('#examples optgroup').evaluateAll((gs) => gs.map((g) => (g as HTMLOptGroupElement).label));
+      expect(groups).toEqual(['Textbook problems', 'EECS 189 DIS7', 'ECE C147/C247 Discussion 3', 'DS 102 Discussion 7', 'Computation graphs and backpropagation']);
+      const options = await page.locator('#examples option[value*=":"]').evaluateAll((os) => os.map((o) => ({ value: (o as HTMLOptionElement).value, label: o.textContent ?? '' })));
+      expect(options.length).toBeGreaterThanOrEqual(25);
+      const panes = () => page.evaluate(() => (window as unknown as { chainrulePanes: number }).chainrulePanes);
+      const checked: string[] = [];
+      for (const option of options) {
+        const before = await panes();
+        await page.selectOption('#examples', option.value);
+        await expect.poll(panes).toBeGreaterThan(before);
+        expect(await page.locator('#error').textContent(), option.label).toBe('');
+        expect(await page.locator('.derivative').count(), option.label).toBeGreaterThan(0);
+        expect(await page.locator('#steps .katex').count(), option.label).toBe(2);
+        const verdict = page.locator('#check .verdict');
+        expect(await verdict.getAttribute('class'), option.label).toBe('verdict pass');
+        expect(Number(await verdict.getAttribute('data-max-error')), option.label).toBeLessThan(1e-6);
+        checked.push(option.label);
+      }
+      expect(checked).toEqual(options.map((o) => o.label));
+      // The lecture's backprop example brings its own numbers: w = [3, 1], φ = [1, 2], y = 2.
+      const backprop = options.find((o) => o.label.startsWith('6. '));
+      expect(backprop).toBeDefined();
+      await page.selectOption('#examples', backprop!.value);
+      const svg = page.locator('#graph svg');
+      await expect.poll(async () => (await svg.textContent()) ?? '', { timeout: 60_000 }).toContain('∂L/∂w = [6, 12]');
+      expect(await svg.textContent()).toContain('value 9');
+      expect(await page.inputValue('#values')).toContain('"φ": [1,2]');
+      await page.screenshot({ path: join(artifacts, 'playground-example-1280.png'), fullPage: true });
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.screenshot({ path: join(artifacts, 'playground-example-390.png'), fullPage: true });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await page.setViewportSize({ width: 1280, height: 800 });
+      // Numerator layout where the sheet asks for it.
+      const numerator = options.find((o) => o.label.startsWith('2(d)'));
+      await page.selectOption('#examples', numerator!.value);
+      await expect.poll(() => page.inputValue('#layout')).toBe('numerator');
       await page.close();
     });
 

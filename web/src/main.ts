@@ -11,6 +11,8 @@ import { ChainruleError, differentiate, formatError, parse, print, shapeText } f
 import { decodeHash, encodeHash } from './hash.ts';
 import type { GeneratedModule, StepsFormat } from './panes.ts';
 import { renderCheck, renderCode, renderSteps, tex } from './panes.ts';
+import { bindJson, dotToSvg, graphDot, randomValuesJson, valuesJson } from './graph.ts';
+import { EXAMPLES } from './examples.ts';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const whereInput = $<HTMLInputElement>('where');
@@ -224,6 +226,7 @@ function renderPanes(r: Rendered): void {
   renderSteps($('steps'), r.model, r.wrt, r.layout, formatSelect.value as StepsFormat);
   renderChecked(r);
   renderCodePane(r);
+  renderGraph(r);
   (window as unknown as { chainrulePanes: number }).chainrulePanes = r.revision;
 }
 
@@ -250,6 +253,125 @@ function renderCodePane(r: Rendered): void {
   $<HTMLButtonElement>('code-download').disabled = !generated;
   $('code-download').title = generated ? `save as ${generated.filename}` : '';
 }
+
+// ---- the graph: values at a random point, or at values the user edits ---------------------------
+
+const valuesBox = $<HTMLTextAreaElement>('values');
+/** The variables (names and shapes) the values in the box were made for; edits are kept while these stay. */
+let valuesFor = '';
+let valuesEdited = false;
+let valuesSeed = (Math.random() * 2 ** 32) >>> 0;
+let graphRevision = 0;
+
+function renderGraph(r: Rendered): void {
+  const note = $('graph-note');
+  const signature = r.model.variables.map((v) => `${v.display}:${shapeText(v.shape, 'unicode')}`).join(',');
+  if (exampleValues !== undefined) {
+    // An example that comes with values (the lecture's backprop numbers) shows those.
+    valuesBox.value = exampleValues;
+    exampleValues = undefined;
+    valuesFor = signature;
+    valuesEdited = true;
+  } else if (signature !== valuesFor || !valuesEdited) {
+    valuesBox.value = randomValuesJson(r.model, valuesSeed);
+    valuesFor = signature;
+    valuesEdited = false;
+  }
+  let dot: { dot: string; output: string | undefined };
+  let noteText: string;
+  try {
+    let at;
+    try {
+      at = bindJson(r.model, valuesBox.value);
+      const sizes = Object.entries(at.dims).map(([d, n]) => `${d} = ${n}`).join(', ');
+      noteText = `Each node shows its value and ∂${r.model.output.display ?? 'f'}/∂node at ${valuesEdited ? 'the values below' : 'random values'}${sizes ? ` (${sizes})` : ''}.`;
+    } catch (e) {
+      if (!(e instanceof ChainruleError)) throw e;
+      at = undefined;
+      noteText = `No values on the graph: ${e.message}${e.hint ? ` (${e.hint})` : ''}`;
+    }
+    dot = graphDot(r.model, r.wrt, r.layout, at);
+  } catch (e) {
+    if (!(e instanceof ChainruleError)) throw e;
+    note.textContent = `No graph: ${e.message}`;
+    $('graph').replaceChildren();
+    return;
+  }
+  note.textContent = noteText;
+  note.classList.toggle('error', noteText.startsWith('No values'));
+  const mine = ++graphRevision;
+  if (!$('graph').firstChild) $('graph').textContent = 'Loading Graphviz…';
+  dotToSvg(dot.dot).then(
+    (svg) => {
+      if (mine !== graphRevision) return; // a newer edit is being drawn
+      $('graph').innerHTML = svg;
+      fitGraph(dot.output);
+      (window as unknown as { chainruleGraph: number }).chainruleGraph = r.revision;
+    },
+    (e: unknown) => {
+      if (mine === graphRevision) $('graph').textContent = `The graph could not be drawn: ${String(e)}`;
+    },
+  );
+}
+
+// ---- examples ------------------------------------------------------------------------------------
+
+/** Values an example brings for the graph, applied at its next drawing. */
+let exampleValues: string | undefined;
+const examplesSelect = $<HTMLSelectElement>('examples');
+EXAMPLES.forEach((group, g) => {
+  const optgroup = document.createElement('optgroup');
+  optgroup.label = group.title;
+  group.examples.forEach((example, i) => optgroup.append(new Option(example.label, `${g}:${i}`)));
+  examplesSelect.append(optgroup);
+});
+examplesSelect.addEventListener('change', () => {
+  const [g, i] = examplesSelect.value.split(':').map(Number);
+  const example = EXAMPLES[g]?.examples[i];
+  if (!example) return;
+  whereInput.value = example.where;
+  chosen = new Set(example.wrt);
+  layoutSelect.value = example.layout ?? 'gradient';
+  exampleValues = example.at ? valuesJson(example.at) : undefined;
+  valuesEdited = false;
+  // Replacing the text runs update() through the editor's listener.
+  if (view.state.doc.toString() === example.expr) update();
+  else view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: example.expr } });
+});
+
+/** Graphviz sizes in points. A graph wider than the pane shrinks to fit, but not below 3/4 of its
+ * size, where the value labels would be too small to read; beyond that the pane scrolls sideways. */
+function fitGraph(output?: string): void {
+  const svg = $('graph').querySelector('svg');
+  if (!svg) return;
+  svg.dataset.width ??= String(parseFloat(svg.getAttribute('width') ?? '0') * (4 / 3));
+  svg.dataset.height ??= String(parseFloat(svg.getAttribute('height') ?? '0') * (4 / 3));
+  const width = Number(svg.dataset.width);
+  const height = Number(svg.dataset.height);
+  if (!(width > 0 && height > 0)) return;
+  const scale = Math.min(1, Math.max(0.75, ($('graph').clientWidth - 2) / width));
+  svg.setAttribute('width', `${(width * scale).toFixed(1)}px`);
+  svg.setAttribute('height', `${(height * scale).toFixed(1)}px`);
+  // A graph wider than the pane opens on its output node (the top, where the backward pass starts).
+  const box = $('graph');
+  const node = [...box.querySelectorAll('g.node')].find((g) => g.querySelector('title')?.textContent === output);
+  if (node && box.scrollWidth > box.clientWidth) {
+    const at = node.getBoundingClientRect();
+    const pane = box.getBoundingClientRect();
+    box.scrollLeft += at.left + at.width / 2 - (pane.left + pane.width / 2);
+  }
+}
+window.addEventListener('resize', () => fitGraph());
+
+valuesBox.addEventListener('input', () => {
+  valuesEdited = true;
+  if (latest) renderGraph(latest);
+});
+$('values-random').addEventListener('click', () => {
+  valuesSeed = (valuesSeed + 0x9e3779b9) >>> 0;
+  valuesEdited = false;
+  if (latest) renderGraph(latest);
+});
 
 $('code-copy').addEventListener('click', () => {
   const b = $('code-copy');
