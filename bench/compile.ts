@@ -7,6 +7,7 @@
 // and both as ratios to the row before (one doubling). Linear compile is about 2× per row.
 //   npm run bench:compile [-- --runs N] [--max-layers 200] [--json]
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { generate } from '../src/compile.ts';
@@ -43,9 +44,13 @@ export interface CompileRow {
   readonly family: string;
   readonly size: number;
   readonly medianMs: number;
+  /** Median CPU time of the process over the compile (user + system, all threads): less swayed by
+   * other jobs on a loaded machine than the wall-clock time. */
+  readonly medianCpuMs: number;
   readonly bytes: number;
-  /** medianMs and bytes ÷ those of the row before (half the size); absent on the first row. */
+  /** medianMs, medianCpuMs and bytes ÷ those of the row before (half the size); absent on the first row. */
   readonly timeRatio?: number;
+  readonly cpuRatio?: number;
   readonly sizeRatio?: number;
 }
 
@@ -55,7 +60,7 @@ const FAMILIES: { family: string; key: string; sizes: number[]; make: (k: number
 ];
 
 /** One compile in this process, after a warm-up: milliseconds and the module's size in bytes. */
-export function compileOnce(key: string, size: number): { ms: number; bytes: number } {
+export function compileOnce(key: string, size: number): { ms: number; cpuMs: number; bytes: number } {
   const family = FAMILIES.find((f) => f.key === key);
   if (!family) throw new Error(`no case family ${key}`);
   // Warm-up (the JIT): the same kinds of program over other names, so no node of the case is interned yet.
@@ -65,30 +70,33 @@ export function compileOnce(key: string, size: number): { ms: number; bytes: num
   }
   const { source, where, wrt } = family.make(size);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const text = generate(source, { wrt, where });
-  return { ms: performance.now() - t0, bytes: Buffer.byteLength(text) };
+  const cpu = process.cpuUsage(cpu0);
+  return { ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, bytes: Buffer.byteLength(text) };
 }
 
 export function measureCompile({ runs = 3, maxLayers = 200 }: { runs?: number; maxLayers?: number } = {}): CompileRow[] {
   const cases = FAMILIES.flatMap((f) => f.sizes.filter((k) => f.key !== 'mlp' || k <= maxLayers).map((size) => ({ ...f, size })));
-  const samples = new Map<(typeof cases)[number], { ms: number[]; bytes: number }>(cases.map((c) => [c, { ms: [], bytes: 0 }]));
+  const samples = new Map<(typeof cases)[number], { ms: number[]; cpuMs: number[]; bytes: number }>(cases.map((c) => [c, { ms: [], cpuMs: [], bytes: 0 }]));
   for (let r = 0; r < runs; r++) {
     for (const c of cases) {
       const child = spawnSync(process.execPath, ['--import', 'tsx', self, '--one', c.key, String(c.size)], { encoding: 'utf8', maxBuffer: 1 << 20 });
       if (child.status !== 0) throw new Error(`${c.family} ${c.size} exited ${child.status}: ${child.stderr}`);
-      const { ms, bytes } = JSON.parse(child.stdout) as { ms: number; bytes: number };
-      const s = samples.get(c) as { ms: number[]; bytes: number };
+      const { ms, cpuMs, bytes } = JSON.parse(child.stdout) as { ms: number; cpuMs: number; bytes: number };
+      const s = samples.get(c) as { ms: number[]; cpuMs: number[]; bytes: number };
       s.ms.push(ms);
+      s.cpuMs.push(cpuMs);
       s.bytes = bytes;
     }
   }
   const rows: CompileRow[] = [];
   let before: CompileRow | undefined;
   for (const c of cases) {
-    const s = samples.get(c) as { ms: number[]; bytes: number };
+    const s = samples.get(c) as { ms: number[]; cpuMs: number[]; bytes: number };
     const row: CompileRow = {
-      family: c.family, size: c.size, medianMs: median(s.ms), bytes: s.bytes,
-      ...(before?.family === c.family ? { timeRatio: median(s.ms) / before.medianMs, sizeRatio: s.bytes / before.bytes } : {}),
+      family: c.family, size: c.size, medianMs: median(s.ms), medianCpuMs: median(s.cpuMs), bytes: s.bytes,
+      ...(before?.family === c.family ? { timeRatio: median(s.ms) / before.medianMs, cpuRatio: median(s.cpuMs) / before.medianCpuMs, sizeRatio: s.bytes / before.bytes } : {}),
     };
     rows.push(row);
     before = row;
@@ -109,10 +117,12 @@ if (process.argv[1] === self) {
     const rows = measureCompile({ runs: Number(arg('--runs') ?? 3), maxLayers: Number(arg('--max-layers') ?? 200) });
     if (process.argv.includes('--json')) console.log(JSON.stringify(rows, null, 2));
     else {
-      console.log('case              size   median ms    ×prev   module bytes    ×prev');
+      const ratio = (x?: number) => (x ? `${x.toFixed(2)}×` : '').padStart(8);
+      console.log(`load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores, ${process.version}`);
+      console.log('case              size   median ms    ×prev   CPU ms    ×prev   module bytes    ×prev');
       for (const r of rows) {
         console.log(
-          `${r.family.padEnd(16)} ${String(r.size).padStart(5)} ${r.medianMs.toFixed(0).padStart(11)} ${(r.timeRatio ? `${r.timeRatio.toFixed(2)}×` : '').padStart(8)} ${String(r.bytes).padStart(14)} ${(r.sizeRatio ? `${r.sizeRatio.toFixed(2)}×` : '').padStart(8)}`,
+          `${r.family.padEnd(16)} ${String(r.size).padStart(5)} ${r.medianMs.toFixed(0).padStart(11)} ${ratio(r.timeRatio)} ${r.medianCpuMs.toFixed(0).padStart(8)} ${ratio(r.cpuRatio)} ${String(r.bytes).padStart(14)} ${ratio(r.sizeRatio)}`,
         );
       }
     }

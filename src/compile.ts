@@ -17,7 +17,8 @@ import { lower } from './lower/lower.ts';
 import * as C from './ir/construct.ts';
 import { transpose } from './ir/construct.ts';
 import { Folding, symbolFor } from './ir/fold.ts';
-import { DERIVATIVE_KEY_PREFIX, topoSort } from './ir/node.ts';
+import { DERIVATIVE_KEY_PREFIX, INTERMEDIATE_KEY_PREFIX, topoSort } from './ir/node.ts';
+import { isSymmetric } from './ir/properties.ts';
 import { isColumn, isScalar } from './ir/shape.ts';
 import { print } from './print/index.ts';
 import { identifierFor } from './print/names.ts';
@@ -77,7 +78,7 @@ export function moduleSpec(source: string, options: CompileOptions): { spec: Mod
 
 /** The ASCII key of every variable (by variable key); the labels of nodes in the user's names and
  * the gradients' names; and each gradient's formula as the module's comments write it. */
-function namesFor(model: Model, options: Omit<CompileOptions, 'wrt'>, derivatives: readonly GeneratedDerivative[]): { keys: Map<string, string>; label: (node: Node) => string; formula: (d: GeneratedDerivative) => string } {
+function namesFor(model: Model, options: Omit<CompileOptions, 'wrt'>, derivatives: readonly GeneratedDerivative[], naming: { intermediates?: boolean } = {}): { keys: Map<string, string>; label: (node: Node) => string; formula: (d: GeneratedDerivative) => string; intermediates: { name: string; formula: string }[] } {
   const dims = options.dims ?? {};
   for (const d of Object.keys(dims)) {
     if (!model.dims.includes(d)) throw new ChainruleError(`--dims gives ${d}, which is not a size of the expression`, { hint: model.dims.length ? `its sizes are ${model.dims.join(', ')}` : 'the expression has no symbolic sizes' });
@@ -91,14 +92,19 @@ function namesFor(model: Model, options: Omit<CompileOptions, 'wrt'>, derivative
     owners.set(key, v.display);
     keys.set(v.key, key);
   }
-  const { folding, formulas } = namedGradients(model, derivatives);
+  const { folding, formulas, intermediates } = namedGradients(model, derivatives, naming);
   const own = new Map(folding.definitions.map((f) => [f.node, f.expr]));
   return {
     keys,
+    intermediates,
     label: (node: Node): string => print(own.get(node) ?? folding.fold(node), 'unicode'),
     formula: (d) => (formulas.get(d) as { text: string }).text,
   };
 }
+
+/** The shortest forward value a module names (u₁ = …): short ones read better written out, as
+ * (αAAᵀ + β⁻¹I)⁻¹ does in a small module's formulas. */
+const INTERMEDIATE_MIN_LENGTH = 24;
 
 /**
  * The user's definitions, then the gradients, as names to write comments with. A gradient gets a
@@ -106,10 +112,37 @@ function namesFor(model: Model, options: Omit<CompileOptions, 'wrt'>, derivative
  * it: ∂L/∂W₁ = (∂L/∂b₁)xᵀ, and ∂L/∂b₁ = W₂ᵀ(∂L/∂b₂) ⊙ 𝟙[W₁x + b₁ > 0] a layer down. The gradients
  * are taken smallest first (by height), so a gradient inside another is named before it, and the
  * comments of an L-layer network grow like L, not L² (each spelled out all the layers above it).
+ *
+ * With `intermediates`, a long forward value that the formulas use more than once and the user did
+ * not name gets a name too (u₁ = W₂ relu(W₁x + b₁) + b₂), which the module's header lists: a network
+ * written as one nested expression would otherwise spell out every layer below in each formula.
  */
-export function namedGradients(model: Model, derivatives: readonly GeneratedDerivative[]): { folding: Folding; formulas: Map<GeneratedDerivative, { text: string; expr: Node }> } {
+export function namedGradients(
+  model: Model,
+  derivatives: readonly GeneratedDerivative[],
+  naming: { intermediates?: boolean } = {},
+): { folding: Folding; formulas: Map<GeneratedDerivative, { text: string; expr: Node }>; intermediates: { name: string; formula: string; node: Node; symbol: Node }[] } {
   const folding = new Folding();
   for (const d of foldedDefinitions(model)) folding.add(d.node, symbolFor(d.name, d.node));
+  const long = (text: string, name: string) => [...text].length >= 3 * ([...name].length + 2);
+  const intermediates: { name: string; formula: string; node: Node; symbol: Node }[] = [];
+  if (naming.intermediates) {
+    const output = model.output.node;
+    const uses = new Map<Node, number>();
+    for (const n of topoSort([output, ...derivatives.map((d) => d.node)])) for (const a of n.args) uses.set(a, (uses.get(a) ?? 0) + 1);
+    const taken = new Set([...model.variables.map((v) => v.name.base), ...model.definitions.map((d) => d.name.base), ...model.dims]);
+    const letter = ['u', 'v', 'ζ', 'ξ', 'ψ'].find((l) => !taken.has(l));
+    for (const n of letter ? topoSort([output]) : []) {
+      if (n.args.length === 0 || n === output || folding.names(n) || (uses.get(n) ?? 0) < 2) continue;
+      const expr = folding.fold(n);
+      const formula = print(expr, 'unicode');
+      const name = { base: letter as string, sub: String(intermediates.length + 1) };
+      if (expr.op === 'var' || [...formula].length < INTERMEDIATE_MIN_LENGTH) continue;
+      const symbol = C.variable({ key: `${INTERMEDIATE_KEY_PREFIX}${intermediates.length + 1}`, name, symmetric: isSymmetric(n) && !isScalar(n.shape) }, n.shape);
+      folding.push({ node: n, symbol, expr });
+      intermediates.push({ name: print(symbol, 'unicode'), formula, node: n, symbol });
+    }
+  }
   const heights = new Map<Node, number>();
   for (const n of topoSort(derivatives.map((d) => d.node))) heights.set(n, 1 + Math.max(0, ...n.args.map((a) => heights.get(a) as number)));
   const order = derivatives.map((d, i) => ({ d, i, height: heights.get(d.node) as number })).sort((a, b) => a.height - b.height || a.i - b.i);
@@ -120,16 +153,16 @@ export function namedGradients(model: Model, derivatives: readonly GeneratedDeri
     const text = print(expr, 'unicode');
     formulas.set(d, { text, expr });
     const name = `∂${output}/∂${d.variable.display}`;
-    if (d.node.args.length > 0 && expr.op !== 'var' && [...text].length >= 3 * ([...name].length + 2)) {
+    if (d.node.args.length > 0 && expr.op !== 'var' && long(text, name)) {
       folding.push({ node: d.node, symbol: C.variable({ key: `${DERIVATIVE_KEY_PREFIX}${d.variable.key}`, name: { base: name }, symmetric: false }, d.node.shape), expr });
     }
   }
-  return { folding, formulas };
+  return { folding, formulas, intermediates };
 }
 
 export function moduleSpecFor(model: Model, derivatives: readonly GeneratedDerivative[], options: Omit<CompileOptions, 'wrt'> = {}): ModuleSpec {
   const dims = options.dims ?? {};
-  const { keys, label, formula } = namesFor(model, options, derivatives);
+  const { keys, label, formula, intermediates } = namesFor(model, options, derivatives, { intermediates: true });
   const ids = { next: 1 };
   const lowerOptions = { dims, inputKey: (k: string) => keys.get(k) as string, label, ids };
   const second = options.hessian ? secondOrderSpec(model, derivatives, keys, lowerOptions) : undefined;
@@ -143,6 +176,7 @@ export function moduleSpecFor(model: Model, derivatives: readonly GeneratedDeriv
     command: options.command,
     outputName: model.output.display ?? 'f',
     outputFormula,
+    intermediates: intermediates.map(({ name, formula }) => ({ name, formula })),
     inputs: model.variables.map((v) => ({ key: keys.get(v.key) as string, display: v.display, rows: v.shape.rows, cols: v.shape.cols })),
     gradients: derivatives.map((d) => ({ key: keys.get(d.variable.key) as string, display: d.variable.display, formula: formula(d) })),
     dims,

@@ -35,6 +35,8 @@ export interface ModuleSpec {
   /** The output's name as written (`L`, `ℓ`), or `f` when unnamed. */
   readonly outputName: string;
   readonly outputFormula: string;
+  /** Values the formulas name that the user did not (u₁ = W₂ relu(W₁x + b₁) + b₂), in order. */
+  readonly intermediates?: readonly { readonly name: string; readonly formula: string }[];
   readonly inputs: readonly ModuleInput[];
   readonly gradients: readonly ModuleGradient[];
   /** Sizes fixed at generation time. */
@@ -175,6 +177,10 @@ class ModuleEmitter {
     const fixed = Object.entries(s.dims);
     if (fixed.length) lines.push(`Sizes fixed at generation: ${fixed.map(([k, v]) => `${k} = ${v}`).join(', ')}.`);
     if (this.symbolicDims.length) lines.push(`Sizes read from the inputs (or given as dims): ${this.symbolicDims.join(', ')}.`);
+    if (s.intermediates?.length) {
+      lines.push('', 'Values the formulas below name:');
+      for (const i of s.intermediates) lines.push(`  ${i.name} = ${i.formula}`);
+    }
     lines.push('', `value(input) = ${s.outputName} = ${s.outputFormula}`, 'valueAndGrad(input) = { value, grad } with');
     for (const g of s.gradients) lines.push(`  grad.${g.key} = ∂${s.outputName}/∂${g.display} = ${g.formula}`);
     if (s.second) {

@@ -96,6 +96,11 @@ export class Folding {
     else this.byOperand.set(slot, [k]);
   }
 
+  /** Whether the node is one of the definitions (and so folds to its symbol). */
+  names(node: Node): boolean {
+    return this.exact.has(node);
+  }
+
   /** The node over the symbols of the definitions. */
   fold(root: Node): Node {
     const memo = this.memo;

@@ -36,6 +36,9 @@ export const DIFFERENTIAL_KEY_PREFIX = '⟨d⟩';
  * such a variable prints in parentheses, (∂L/∂b₁)xᵀ. */
 export const DERIVATIVE_KEY_PREFIX = '⟨∂⟩';
 
+/** Keys of variables that stand for a value a generated module's comments name (u₁ = W₂ relu(W₁x + b₁) + b₂). */
+export const INTERMEDIATE_KEY_PREFIX = '⟨u⟩';
+
 /** Abstract scalar function of several scalars, `f(a, b)`, and which partials were taken (∂₁∂₂f → [1, 2]). */
 export interface AbstractCall {
   readonly key: string;
