@@ -90,6 +90,25 @@ export function outputName(model: Model, format: Format): string {
   return definition ? printName(definition.name, format) : (model.output.display ?? 'f');
 }
 
+/** The variables named in a --wrt list, each once: `x,x` or `W1,W₁` (one variable twice) is refused. */
+export function findVariables(model: Model, written: readonly string[]): VariableInfo[] {
+  const found: VariableInfo[] = [];
+  const seen = new Map<string, string>();
+  for (const w of written) {
+    const v = findVariable(model, w);
+    const earlier = seen.get(v.key);
+    if (earlier !== undefined) {
+      const unique = written.filter((x, i) => written.findIndex((y) => findVariable(model, y).key === findVariable(model, x).key) === i);
+      throw new ChainruleError(earlier === w ? `${w} is listed twice` : `${earlier} and ${w} are the same variable, ${v.display}`, {
+        hint: `name each variable once: --wrt ${unique.join(',')}`,
+      });
+    }
+    seen.set(v.key, w);
+    found.push(v);
+  }
+  return found;
+}
+
 /** Writes nodes in the names the user gave to intermediate values (`(ŷ − y)hᵀ`), as an IR rewrite.
  * The output itself is not folded into its own name, nor are definitions that are bare variables. */
 export function inDefinitions(model: Model): Folder {
@@ -126,7 +145,7 @@ export interface DiffResult {
 /** ∂output/∂v for each v in `wrt`, simplified and printed. */
 export function differentiate(model: Model, wrt: readonly string[], options: DiffOptions = {}): DiffResult {
   if (wrt.length === 0) throw new ChainruleError('say which variables to differentiate with respect to', { hint: '--wrt W,x' });
-  const variables = wrt.map((w) => findVariable(model, w));
+  const variables = findVariables(model, wrt);
   const pass = backward(model.output.node, variables.map((v) => v.node));
   const simplifier = new Simplifier(true);
   const fold = options.expand ? (n: Node) => n : inDefinitions(model);

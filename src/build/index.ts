@@ -5,7 +5,7 @@
 import { ChainruleError, internalError } from '../errors.ts';
 import type { Node } from '../ir/node.ts';
 import type { Shape } from '../ir/shape.ts';
-import type { Declaration, Expr, Name, Program, Span } from '../syntax/ast.ts';
+import type { DeclType, Declaration, Dim, Expr, Name, Program, Span } from '../syntax/ast.ts';
 import { nameKey } from '../syntax/ast.ts';
 import { GREEK_LETTERS, SCRIPT_DIGIT_VALUES } from '../syntax/scripts.ts';
 import type { Elaborated, Kind, Reading, Scope } from './elaborate.ts';
@@ -244,6 +244,22 @@ function* alternatives(k: number): Generator<number[]> {
 
 // ---- scope ---------------------------------------------------------------------------------
 
+/** A declared type without source positions: `x: n` twice is one declaration, `x: 3; x: 4` two. */
+function typeKey(t: DeclType): string {
+  const dim = (d: Dim) => (d.kind === 'size' ? String(d.value) : `'${d.name}`);
+  switch (t.kind) {
+    case 'vector': return `vector ${dim(t.size)}`;
+    case 'matrix': return `matrix ${dim(t.rows)}×${dim(t.cols)}`;
+    default: return t.kind;
+  }
+}
+
+/** Names with a fixed meaning: declaring or defining them would silently turn them into variables. */
+const CONSTANTS: Readonly<Record<string, { what: string; hint: string }>> = {
+  I: { what: 'the identity matrix (its size comes from where it stands)', hint: 'for a variable use another letter, or a subscript such as I₁' },
+  π: { what: 'the number π', hint: 'for a variable use another letter, or a subscript such as π_θ' },
+};
+
 function collectScope(program: Program, source: string, options: BuildOptions): Scope {
   const declared = new Map<string, { declaration: Declaration; name: Name; span: Span }>();
   const rowNames = new Map<string, string>();
@@ -251,9 +267,11 @@ function collectScope(program: Program, source: string, options: BuildOptions): 
   const declare = (d: Declaration, declSource: string | undefined) => {
     for (const n of d.names) {
       const key = nameKey(n.name);
+      const constant = CONSTANTS[key];
+      if (constant) throw new ChainruleError(`${display(n.name)} is ${constant.what}; it cannot be declared`, { span: n.span, source: declSource, hint: constant.hint });
       const previous = declared.get(key);
-      if (previous && JSON.stringify(previous.declaration.type) !== JSON.stringify(d.type)) {
-        throw new ChainruleError(`${display(n.name)} is declared twice with different shapes`, { span: n.span, source: declSource });
+      if (previous && typeKey(previous.declaration.type) !== typeKey(d.type)) {
+        throw new ChainruleError(`${display(n.name)} is declared twice with different shapes`, { span: n.span, source: declSource, hint: `keep one declaration of ${display(n.name)}` });
       }
       declared.set(key, { declaration: d, name: n.name, span: n.span });
       if (d.rowName) rowNames.set(nameKey({ ...d.rowName, sub: undefined }), key);
@@ -269,6 +287,15 @@ function collectScope(program: Program, source: string, options: BuildOptions): 
     if (st.kind === 'declare') st.declarations.forEach((d) => declare(d, undefined));
     else if (st.kind === 'assign') {
       const key = nameKey(st.target);
+      const constant = CONSTANTS[key];
+      if (constant) throw new ChainruleError(`${display(st.target)} is ${constant.what}; it cannot be defined`, { span: st.targetSpan, hint: constant.hint });
+      if (functions.has(key) || definitionNames.has(key)) {
+        const name = display(st.target);
+        throw new ChainruleError(`${name} is defined twice`, {
+          span: st.targetSpan,
+          hint: `a name keeps one definition; give this one another name, such as ${name}₂`,
+        });
+      }
       if (st.params) functions.set(key, { params: st.params, body: st.value, span: st.span });
       else {
         if (declared.has(key)) {

@@ -2,8 +2,8 @@
 // and turning failures into one clear line with a caret and a meaningful exit code.
 import { writeFileSync } from 'node:fs';
 import type { Bound } from '../api.ts';
-import { bindValues, variableNamed } from '../api.ts';
-import type { Model } from '../build/index.ts';
+import { bindValues, findVariables, variableNamed } from '../api.ts';
+import type { Model, VariableInfo } from '../build/index.ts';
 import { ChainruleError, formatError, visible } from '../errors.ts';
 import { readCapped, TEXT_LIMIT_BYTES, VALUES_LIMIT_BYTES } from '../read.ts';
 
@@ -108,6 +108,27 @@ export function positiveNumberOption(name: string, value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new ChainruleError(`${name} takes a positive number, not ${value}`, { hint: `${name} 1e-6` });
   return n;
+}
+
+/** The names of --wrt, comma-separated. An empty list or an empty name (`--wrt ''`, `--wrt x,,y`) is
+ * bad input: --wrt '' never means "all variables". Duplicates are refused by findVariables. */
+export function wrtList(value: string): string[] {
+  const names = value.split(',').map((s) => s.trim());
+  if (names.every((n) => n === '')) throw new ChainruleError(`--wrt names no variable`, { hint: '--wrt W,x (comma-separated)' });
+  if (names.includes('')) throw new ChainruleError(`--wrt ${value} has an empty name`, { hint: `--wrt ${names.filter(Boolean).join(',')}` });
+  return names;
+}
+
+/** The variables of --wrt in `model`, each once (see wrtList and findVariables). */
+export function wrtVariables(model: Model, value: string): VariableInfo[] {
+  return findVariables(model, wrtList(value));
+}
+
+/** The names of --wrt as written, checked against `model` (for the commands that take names). */
+export function wrtNames(model: Model, value: string): string[] {
+  const names = wrtList(value);
+  findVariables(model, names);
+  return names;
 }
 
 export function splitList(value: string): string[] {

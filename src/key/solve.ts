@@ -3,7 +3,7 @@
 // SVG and TikZ drawings, the final answers in two forms (over the forward names, and written
 // out in the variables), and the shape table.
 import type { Model } from '../build/index.ts';
-import { bindValues, findVariable, parse } from '../api.ts';
+import { bindValues, findVariables, parse } from '../api.ts';
 import { ChainruleError } from '../errors.ts';
 import type { ComputationGraph } from '../graph/index.ts';
 import { buildGraph, dotToSvg, toDot, toTikz } from '../graph/index.ts';
@@ -116,7 +116,7 @@ export function statementFonts(statement: string): (name: Name) => Name {
 
 export async function solve(c: Computation, display: (name: Name) => Name = (n) => n): Promise<Solution> {
   const model = parse(c.expr, { where: c.where, of: c.of });
-  const variables = (c.wrt.length ? c.wrt : model.variables.map((v) => v.display)).map((w) => findVariable(model, w));
+  const variables = findVariables(model, c.wrt.length ? c.wrt : model.variables.map((v) => v.display));
   const derivation = derive(model, variables, { layout: c.layout, display });
   const graph = buildGraph(model, { wrt: variables, at: c.at ? bindValues(model, c.at) : undefined, layout: c.layout, display });
   const dot = toDot(graph);

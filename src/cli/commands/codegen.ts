@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { GenerateLang } from '../../compile.ts';
 import { generate } from '../../compile.ts';
 import { ChainruleError } from '../../errors.ts';
-import { parseDims, runOn, splitList, writeOutput } from '../io.ts';
+import { parseDims, runOn, wrtList, writeOutput } from '../io.ts';
 import { dimsOption, ofOption, whereOption } from '../options.ts';
 
 interface CodegenFlags {
@@ -75,7 +75,7 @@ or passed as the second argument: valueAndGrad(input, { h: 64 }).
 `)
     .action((expr: string, o: CodegenFlags) => {
       return runOn(expr, o.debug, (source) => {
-        const text = generate(source, { wrt: splitList(o.wrt), where: o.where, of: o.of, dims: parseDims(o.dims), lang: langOf(o), check: o.check, command: commandLine(expr, o), hessian: o.hessian });
+        const text = generate(source, { wrt: wrtList(o.wrt), where: o.where, of: o.of, dims: parseDims(o.dims), lang: langOf(o), check: o.check, command: commandLine(expr, o), hessian: o.hessian });
         if (o.output) {
           writeOutput(o.output, text);
           process.stderr.write(`wrote ${o.output}\n`);

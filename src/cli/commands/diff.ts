@@ -8,7 +8,7 @@ import { hessian, jacobian } from '../../jacobian/index.ts';
 import { checkHessians, checkJacobians } from '../../jacobian/check.ts';
 import type { Layout } from '../../diff/index.ts';
 import { describeShape } from '../../ir/shape.ts';
-import { bindAt, examples, markdownMath, EXIT, integerOption, positiveNumberOption, runOn, splitList } from '../io.ts';
+import { bindAt, examples, markdownMath, EXIT, integerOption, positiveNumberOption, runOn, wrtNames } from '../io.ts';
 import { atOption, DERIVATIVE_FORMATS, dimsOption, formatOption, layoutOption, ofOption, whereOption } from '../options.ts';
 
 import { formatValue } from './language.ts';
@@ -62,7 +62,7 @@ export function registerDiffCommands(program: Command): void {
     .action((expr: string, o: DiffFlags) => {
       return runOn(expr, o.debug, (source) => {
         const model = parse(source, { where: o.where, of: o.of });
-        const result = differentiate(model, splitList(o.wrt), { layout: layoutOf(o.layout), expand: o.expand });
+        const result = differentiate(model, wrtNames(model, o.wrt), { layout: layoutOf(o.layout), expand: o.expand });
         const out = model.output.display ?? 'f';
         if (o.at) {
           const numbers = valueAndGradient(result, bindAt(model, o.at, o.dims));
@@ -123,11 +123,11 @@ export function registerDiffCommands(program: Command): void {
           const printed = new Map<string, string>();
           let checks;
           if (o.hessian) {
-            const result = hessian(model, splitList(o.wrt));
+            const result = hessian(model, wrtNames(model, o.wrt));
             for (const b of result.blocks) printed.set(b.row === b.col ? b.row.display : `${b.row.display},${b.col.display}`, b.unicode);
             checks = checkHessians(result, options);
           } else {
-            const result = jacobian(model, splitList(o.wrt));
+            const result = jacobian(model, wrtNames(model, o.wrt));
             for (const j of result.jacobians) printed.set(j.variable.display, j.unicode);
             checks = checkJacobians(result, options);
           }
@@ -139,7 +139,7 @@ export function registerDiffCommands(program: Command): void {
           }
           return ok ? EXIT.ok : EXIT.mismatch;
         }
-        const result = differentiate(model, splitList(o.wrt));
+        const result = differentiate(model, wrtNames(model, o.wrt));
         const checks = checkGradients(model, result.derivatives, { points, seed });
         const ok = checks.every((c) => c.relativeError <= tolerance);
         if (o.format === 'json') process.stdout.write(`${JSON.stringify({ output: model.output.display ?? 'f', ok, tolerance, checks: checks.map((c) => ({ ...c, variable: asWritten(model, c.variable) })) }, null, 2)}\n`);

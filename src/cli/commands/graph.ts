@@ -1,11 +1,11 @@
 // graph: the computation graph as DOT, SVG (Graphviz in wasm), TikZ or Mermaid, optionally with
 // the forward value and the gradient on every node.
 import type { Command } from 'commander';
-import { findVariable, parse } from '../../api.ts';
+import { parse } from '../../api.ts';
 import type { Layout } from '../../diff/index.ts';
 import { ChainruleError } from '../../errors.ts';
 import { buildGraph, dotToSvg, toDot, toMermaid, toTikz } from '../../graph/index.ts';
-import { bindAt, runOn, splitList, writeOutput } from '../io.ts';
+import { bindAt, runOn, writeOutput, wrtVariables } from '../io.ts';
 import { atOption, dimsOption, formatOption, granularityOption, layoutOption, ofOption, whereOption } from '../options.ts';
 
 interface GraphFlags {
@@ -56,7 +56,7 @@ Examples:
       return runOn(expr, o.debug, async (source) => {
         const format = formatOf(o);
         const model = parse(source, { where: o.where, of: o.of });
-        const wrt = o.wrt ? splitList(o.wrt).map((w) => findVariable(model, w)) : undefined;
+        const wrt = o.wrt !== undefined ? wrtVariables(model, o.wrt) : undefined;
         const at = o.at ? bindAt(model, o.at, o.dims) : undefined;
         const graph = buildGraph(model, { wrt, at, granularity: o.granularity === 'operation' ? 'operation' : 'step', layout: o.layout });
         const text = format === 'dot' ? toDot(graph) : format === 'svg' ? await dotToSvg(toDot(graph)) : format === 'tikz' ? await toTikz(graph) : toMermaid(graph);

@@ -7,7 +7,7 @@ import { describeShape } from '../../ir/shape.ts';
 import type { JsonNested, Printout } from '../../jacobian/index.ts';
 import { hessian, hessianValues, hessianVectorProduct, jacobian, jacobianValues } from '../../jacobian/index.ts';
 import { print } from '../../print/index.ts';
-import { bindAt, examples, markdownMath, runOn, splitList } from '../io.ts';
+import { bindAt, examples, markdownMath, runOn, wrtNames } from '../io.ts';
 import { atOption, DERIVATIVE_FORMATS, dimsOption, formatOption, layoutOption, ofOption, whereOption } from '../options.ts';
 
 interface Flags {
@@ -80,7 +80,7 @@ export function registerSecondOrderCommands(program: Command): void {
     .action((expr: string, o: Flags) =>
       runOn(expr, o.debug, (source) => {
         const model = parse(source, { where: o.where, of: o.of });
-        const result = jacobian(model, splitList(o.wrt), { layout: o.layout as Layout, expand: o.expand });
+        const result = jacobian(model, wrtNames(model, o.wrt), { layout: o.layout as Layout, expand: o.expand });
         const out = model.output.display ?? 'f';
         if (o.at) {
           const numbers = jacobianValues(result, bindAt(model, o.at, o.dims));
@@ -132,7 +132,7 @@ export function registerSecondOrderCommands(program: Command): void {
         const model = parse(source, { where: o.where, of: o.of });
         const out = model.output.display ?? 'f';
         if (o.hvp) {
-          const result = hessianVectorProduct(model, splitList(o.wrt), { expand: o.expand });
+          const result = hessianVectorProduct(model, wrtNames(model, o.wrt), { expand: o.expand });
           if (o.format === 'json') {
             const products = Object.fromEntries(result.products.map((p) => [p.variable.written, { direction: print(p.direction, 'unicode'), unicode: p.unicode, latex: p.latex, ascii: p.ascii }]));
             return void process.stdout.write(`${JSON.stringify({ output: out, hvp: products }, null, 2)}\n`);
@@ -151,7 +151,7 @@ export function registerSecondOrderCommands(program: Command): void {
           if (several) lines.unshift(`v = (${result.products.map((p) => print(p.direction, format)).join(', ')})`);
           return void process.stdout.write(shown(lines, o.format));
         }
-        const result = hessian(model, splitList(o.wrt), { expand: o.expand });
+        const result = hessian(model, wrtNames(model, o.wrt), { expand: o.expand });
         if (o.at) {
           const numbers = hessianValues(result, bindAt(model, o.at, o.dims));
           if (o.format === 'json') return void process.stdout.write(`${JSON.stringify({ output: out, ...numbers })}\n`);

@@ -1,12 +1,12 @@
 // steps: the derivation as the course notes write it, forward pass then backward pass node by node.
 import type { Command } from 'commander';
-import { findVariable, parse } from '../../api.ts';
+import { parse } from '../../api.ts';
 import type { Layout } from '../../diff/index.ts';
 import { ChainruleError } from '../../errors.ts';
 import { describeShape } from '../../ir/shape.ts';
 import { printName } from '../../print/names.ts';
 import { derive, explainLines, printLine, printers, renderLatex, renderMarkdown, renderText } from '../../steps/index.ts';
-import { examples, runOn, splitList } from '../io.ts';
+import { examples, runOn, wrtVariables } from '../io.ts';
 import { formatOption, granularityOption, layoutOption, ofOption, whereOption } from '../options.ts';
 
 interface StepsFlags {
@@ -42,7 +42,7 @@ export function registerStepsCommands(program: Command): void {
     .action((expr: string, o: StepsFlags) => {
       return runOn(expr, o.debug, (source) => {
         const model = parse(source, { where: o.where, of: o.of });
-        const variables = o.wrt ? splitList(o.wrt).map((w) => findVariable(model, w)) : model.variables;
+        const variables = o.wrt !== undefined ? wrtVariables(model, o.wrt) : model.variables;
         const d = derive(model, variables, { layout: o.layout as Layout, granularity: o.granularity === 'operation' ? 'operation' : 'step' });
         const options = { explain: o.explain };
         switch (o.format) {
