@@ -2,7 +2,7 @@
 // later stage use these; nothing here knows about terminals or files.
 import { ChainruleError } from './errors.ts';
 import type { BuildOptions, Model, VariableInfo } from './build/index.ts';
-import { buildModel, looseKey } from './build/index.ts';
+import { buildModel, looseKey, requireScalarOutput } from './build/index.ts';
 import type { Backward, Layout } from './diff/index.ts';
 import { backward, inLayout } from './diff/index.ts';
 import type { DimSizes, Tensor } from './eval/index.ts';
@@ -144,6 +144,7 @@ export interface DiffResult {
 
 /** ∂output/∂v for each v in `wrt`, simplified and printed. */
 export function differentiate(model: Model, wrt: readonly string[], options: DiffOptions = {}): DiffResult {
+  requireScalarOutput(model);
   if (wrt.length === 0) throw new ChainruleError('say which variables to differentiate with respect to', { hint: '--wrt W,x' });
   const variables = findVariables(model, wrt);
   const pass = backward(model.output.node, variables.map((v) => v.node));

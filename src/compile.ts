@@ -13,6 +13,9 @@ import type { Lang } from './codegen/print.ts';
 import type { PythonLang, PythonSpec } from './codegen/python.ts';
 import { emitPython, isPythonLang } from './codegen/python.ts';
 import { ChainruleError } from './errors.ts';
+import { display } from './build/index.ts';
+import { parseProgram } from './syntax/parse.ts';
+import { nameKey, type Expr, type Span } from './syntax/ast.ts';
 import { lower } from './lower/lower.ts';
 import * as C from './ir/construct.ts';
 import { transpose } from './ir/construct.ts';
@@ -71,9 +74,40 @@ export interface GeneratedDerivative {
 /** The generation-time description of a module: what `emitModule` prints. */
 export function moduleSpec(source: string, options: CompileOptions): { spec: ModuleSpec; diff: DiffResult } {
   const model = parse(source, { where: options.where, of: options.of });
+  requireConcreteFunctions(model);
   const wrt = typeof options.wrt === 'string' ? options.wrt.split(',').map((s) => s.trim()).filter(Boolean) : options.wrt;
   const diff = differentiate(model, wrt);
   return { spec: moduleSpecFor(model, diff.derivatives, options), diff };
+}
+
+/** An abstract function (`Φ: elementwise`, `f(y)`) has no code: refused before anything is
+ * generated, with the caret under its first use in the source. */
+function requireConcreteFunctions(model: Model): void {
+  for (const node of topoSort([model.output.node])) {
+    const fn = node.op === 'call' ? node.attr : node.op === 'apply' && node.attr.kind === 'abstract' ? node.attr : undefined;
+    if (fn === undefined) continue;
+    const span = firstCall(model.source, fn.key);
+    const written = span ? model.source.slice(span.start, span.end) : display(fn.name);
+    throw new ChainruleError(`${written} is an abstract function: generated code needs a concrete one`, {
+      span,
+      source: model.source,
+      hint: 'write a built-in in its place (tanh, σ, relu, softplus, exp), e.g. tanh(W⁽¹⁾x + b) for Φ(W⁽¹⁾x + b)',
+    });
+  }
+}
+
+/** The span of the first call of the function `key` in `source`, if there is one. */
+function firstCall(source: string, key: string): Span | undefined {
+  const stack: unknown[] = [...parseProgram(source).statements].reverse();
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (item === null || typeof item !== 'object') continue;
+    if (Array.isArray(item)) { for (let i = item.length - 1; i >= 0; i--) stack.push(item[i]); continue; }
+    const e = item as Partial<Expr> & Record<string, unknown>;
+    if (e.kind === 'call' && 'name' in e.callee! && nameKey(e.callee.name) === key) return e.span;
+    for (const field of ['value', 'arg', 'left', 'right', 'base', 'exponent', 'args', 'body', 'lower', 'upper'].reverse()) if (field in e) stack.push(e[field]);
+  }
+  return undefined;
 }
 
 /** The ASCII key of every variable (by variable key); the labels of nodes in the user's names and
@@ -265,6 +299,7 @@ export function generate(source: string, options: GenerateOptions): string {
   const lang = options.lang ?? 'ts';
   if (isPythonLang(lang)) {
     const model = parse(source, { where: options.where, of: options.of });
+    requireConcreteFunctions(model);
     const wrt = typeof options.wrt === 'string' ? options.wrt.split(',').map((s) => s.trim()).filter(Boolean) : options.wrt;
     const diff = differentiate(model, wrt);
     return emitPython(pythonSpecFor(model, diff.derivatives, options), { lang, check: options.check });

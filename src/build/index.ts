@@ -5,6 +5,7 @@
 import { ChainruleError, internalError } from '../errors.ts';
 import type { Node } from '../ir/node.ts';
 import type { Shape } from '../ir/shape.ts';
+import { describeShape, isScalar } from '../ir/shape.ts';
 import type { DeclType, Declaration, Dim, Expr, Name, Program, Span } from '../syntax/ast.ts';
 import { nameKey } from '../syntax/ast.ts';
 import { GREEK_LETTERS, SCRIPT_DIGIT_VALUES } from '../syntax/scripts.ts';
@@ -447,4 +448,16 @@ export function looseKey(written: string): string {
   s = s.replace(/[₀-₉⁰-⁹]/g, (c) => SCRIPT_DIGIT_VALUES[c] ?? c);
   s = s.replace(/[A-Za-z]{2,}/g, (w) => GREEK_LETTERS[w] ?? w);
   return s.replace(/[\s_^(){}⁽⁾\\]/g, '');
+}
+
+/** Gradients need a scalar output: otherwise an error with the caret under the output. */
+export function requireScalarOutput(model: Model, what = 'differentiation'): void {
+  const { node, span, display } = model.output;
+  if (isScalar(node.shape)) return;
+  const output = display === undefined ? 'the output' : `the output ${display}`;
+  throw new ChainruleError(`${output} is ${describeShape(node.shape)}, not a scalar; ${what} needs a scalar output`, {
+    span,
+    source: model.source,
+    hint: 'differentiate a scalar of it, such as ‖…‖² or 𝟙ᵀ(…); for an elementwise derivative declare the variable a scalar; for the Jacobian use chainrule jacobian',
+  });
 }

@@ -15,6 +15,7 @@
 //     (e.g. ∂L/∂A = ∂L/∂z₁ xᵀ), as an IR node over a placeholder;
 //   - the result: ∂L/∂u, simplified, written over the forward names (−2z₄z₂, not −2(y − bᵀσ(Ax))σ(Ax)).
 import type { Model, VariableInfo } from '../build/index.ts';
+import { requireScalarOutput } from '../build/index.ts';
 import * as C from '../ir/construct.ts';
 import type { Node } from '../ir/node.ts';
 import { topoSort } from '../ir/node.ts';
@@ -165,6 +166,7 @@ function linearCoefficient(e: Node, g: Node): Node | undefined {
  * written over the step symbols, so they reuse z₁, z₂, … instead of expanding them.
  */
 export function derive(model: Model, variables: readonly VariableInfo[], options: DeriveOptions = {}): Derivation {
+  requireScalarOutput(model);
   if (variables.length === 0) throw new ChainruleError('say which variables to differentiate with respect to', { hint: '--wrt W,x' });
   const layout = options.layout ?? 'gradient';
   const grouping = groupSteps(model, options.granularity);

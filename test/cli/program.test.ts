@@ -61,6 +61,8 @@ const CASES: [string[], string][] = [
   [['graph', 'xᵀx', '--wrt', 'x,,'], 'error: --wrt x,, has an empty name\nhint: --wrt x\n'],
 ];
 
+const SCALAR_HINT = 'differentiate a scalar of it, such as ‖…‖² or 𝟙ᵀ(…); for an elementwise derivative declare the variable a scalar; for the Jacobian use chainrule jacobian';
+
 /** Program mistakes: exit 2, the message with its caret, no stack trace. */
 const PROGRAMS: [string[], string][] = [
   [['parse', 'z = 1; z = 2; z'], 'error: z is defined twice (1:8)\n  z = 1; z = 2; z\n         ^\nhint: a name keeps one definition; give this one another name, such as z₂\n'],
@@ -71,6 +73,13 @@ const PROGRAMS: [string[], string][] = [
   [['parse', 'W', '--where', 'W: n×m symmetric'], 'error: W is declared symmetric but is n×m (1:1)\n  W: n×m symmetric\n  ^^^^^^^^^^^^^^^^\n'],
   [['parse', 'I', '--where', 'I: n'], 'error: I is the identity matrix (its size comes from where it stands); it cannot be declared (1:1)\n  I: n\n  ^\nhint: for a variable use another letter, or a subscript such as I₁\n'],
   [['parse', 'πx', '--where', 'x: n, π: n'], 'error: π is the number π; it cannot be declared (1:7)\n  x: n, π: n\n        ^\nhint: for a variable use another letter, or a subscript such as π_θ\n'],
+  // Errors about the expression point at it (#18): the output that is not a scalar, the abstract function.
+  [['diff', 'L = relu(Wx)', '--wrt', 'W'], `error: the output L is n, not a scalar; differentiation needs a scalar output (1:1)\n  L = relu(Wx)\n  ^^^^^^^^^^^^\nhint: ${SCALAR_HINT}\n`],
+  [['steps', 'z = xᵀx; Ax', '--wrt', 'x'], `error: the output is m, not a scalar; differentiation needs a scalar output (1:10)\n  z = xᵀx; Ax\n           ^^\nhint: ${SCALAR_HINT}\n`],
+  [['hessian', 'Ax', '--wrt', 'x', '--hvp'], `error: the output is n, not a scalar; a Hessian-vector product needs a scalar output (1:1)\n  Ax\n  ^^\nhint: ${SCALAR_HINT}\n`],
+  [['check', 'Ax', '--wrt', 'x', '--hessian'], `error: the output is n, not a scalar; a Hessian needs a scalar output (1:1)\n  Ax\n  ^^\nhint: ${SCALAR_HINT}\n`],
+  [['codegen', 'xᵀx + Φ(x)ᵀ𝟙', '--wrt', 'x', '--where', 'Φ: elementwise'], 'error: Φ(x) is an abstract function: generated code needs a concrete one (1:7)\n  xᵀx + Φ(x)ᵀ𝟙\n        ^^^^\nhint: write a built-in in its place (tanh, σ, relu, softplus, exp), e.g. tanh(W⁽¹⁾x + b) for Φ(W⁽¹⁾x + b)\n'],
+  [['codegen', 'y = f(x) + 1; y²', '--wrt', 'x', '--where', 'x: scalar', '--lang', 'numpy'], 'error: f(x) is an abstract function: generated code needs a concrete one (1:5)\n  y = f(x) + 1; y²\n      ^^^^\nhint: write a built-in in its place (tanh, σ, relu, softplus, exp), e.g. tanh(W⁽¹⁾x + b) for Φ(W⁽¹⁾x + b)\n'],
   [['parse', 'I = 2; I'], 'error: I is the identity matrix (its size comes from where it stands); it cannot be defined (1:1)\n  I = 2; I\n  ^\nhint: for a variable use another letter, or a subscript such as I₁\n'],
 ];
 

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { differentiate, outputName, parse, valueAndGradient } from '../../api.ts';
 import { print } from '../../print/index.ts';
 import type { Model } from '../../build/index.ts';
+import { requireScalarOutput } from '../../build/index.ts';
 import { checkGradients } from '../../check/index.ts';
 import { hessian, jacobian } from '../../jacobian/index.ts';
 import { checkHessians, checkJacobians } from '../../jacobian/check.ts';
@@ -123,6 +124,7 @@ export function registerDiffCommands(program: Command): void {
           const printed = new Map<string, string>();
           let checks;
           if (o.hessian) {
+            requireScalarOutput(model, 'a Hessian');
             const result = hessian(model, wrtNames(model, o.wrt));
             for (const b of result.blocks) printed.set(b.row === b.col ? b.row.display : `${b.row.display},${b.col.display}`, b.unicode);
             checks = checkHessians(result, options);

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { outputName, parse } from '../../api.ts';
 import type { Model, VariableInfo } from '../../build/index.ts';
+import { requireScalarOutput } from '../../build/index.ts';
 import type { Layout } from '../../diff/index.ts';
 import { describeShape } from '../../ir/shape.ts';
 import type { JsonNested, Printout } from '../../jacobian/index.ts';
@@ -130,6 +131,7 @@ export function registerSecondOrderCommands(program: Command): void {
     .action((expr: string, o: Flags) =>
       runOn(expr, o.debug, (source) => {
         const model = parse(source, { where: o.where, of: o.of });
+        requireScalarOutput(model, o.hvp ? 'a Hessian-vector product' : 'a Hessian');
         const out = model.output.display ?? 'f';
         if (o.hvp) {
           const result = hessianVectorProduct(model, wrtNames(model, o.wrt), { expand: o.expand });
