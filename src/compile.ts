@@ -54,7 +54,7 @@ export interface Compiled {
   valueAndGrad(input: CompiledInputs, dims?: Readonly<Record<string, number>>): { value: number; grad: Record<string, number | Float64Array> };
   /** With `hessian: true`: the Hessian blocks, keyed `x` (and `x_y` for ∂²f/∂x∂y), row-major. */
   readonly hessian?: (input: CompiledInputs, dims?: Readonly<Record<string, number>>) => Record<string, number | Float64Array>;
-  /** With `hessian: true`: ∇²f·v for each variable, v = direction[key]. */
+  /** With `hessian: true`: the joint ∇²f·v, one result per variable; v has one part per variable, direction[key]. */
   readonly hvp?: (input: CompiledInputs, direction: CompiledInputs, dims?: Readonly<Record<string, number>>) => Record<string, number | Float64Array>;
   /** The same module as TypeScript text (what `chainrule codegen` writes). */
   readonly source: string;

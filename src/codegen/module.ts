@@ -47,7 +47,7 @@ export interface ModuleSpec {
   readonly second?: SecondOrderSpec;
 }
 
-/** hessian(input): ∇²f blocks of scalar and vector variables; hvp(input, direction): ∇²f·v for every variable. */
+/** hessian(input): ∇²f blocks of scalar and vector variables; hvp(input, direction): the joint ∇²f·v, its direction one part per variable. */
 export interface SecondOrderSpec {
   /** Keyed by the variable's key (`x`), or `x_y` for a mixed block ∂²f/∂x∂y. */
   readonly hessians: readonly ModuleGradient[];
