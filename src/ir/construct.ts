@@ -185,10 +185,11 @@ export const div = (a: Node, b: Node): Node => {
   return mul(a, pow(b, MINUS_ONE));
 };
 
-/** Aᵀ; a scalar is its own transpose and (Aᵀ)ᵀ is A. */
+/** Aᵀ; a scalar is its own transpose, (Aᵀ)ᵀ is A, and 0ᵀ is the zero of the transposed shape. */
 export const transpose = (a: Node): Node => {
   if (isScalar(a.shape)) return a;
   if (a.op === 'transpose') return a.args[0];
+  if (a.op === 'zeros') return zeros(transposed(a.shape));
   return intern('transpose', [a], transposed(a.shape), null);
 };
 

@@ -72,6 +72,8 @@ describe('chainrule hessian', () => {
     expect(chainrule(['hessian', 'yᵀAx', '--wrt', 'x,y', '--where', 'A: m×n']).stdout).toContain('∂²f/∂x∂y = Aᵀ');
     expect(chainrule(['hessian', '‖Ax − b‖²', '--wrt', 'x', '--hvp']).stdout.trim()).toBe('∇²f·v = 2AᵀAv');
     // Several variables: the joint product, one direction part per variable, the mixed blocks included.
+    // A zero block of a scalar by a matrix prints as 0, not 0ᵀ.
+    expect(chainrule(['hessian', 'λ/2·‖w‖² + α·tr(XᵀX)', '--wrt', 'λ,X']).stdout.split('\n')[1]).toBe('∂²f/∂λ∂X = 0');
     expect(chainrule(['hessian', 'yᵀAx + ‖x‖²', '--wrt', 'x,y', '--hvp']).stdout.trim().split('\n')).toEqual(['v = (v_x, v_y)', '(∇²f·v)_x = Aᵀv_y + 2v_x', '(∇²f·v)_y = Av_x']);
     expect(chainrule(['hessian', 'α‖x‖²', '--wrt', 'x,α', '--hvp', '--format', 'latex']).stdout.trim().split('\n')[0]).toBe('v = (v_{x}, v_{\\alpha})');
     const r = chainrule(['hessian', 'Ax', '--wrt', 'x']);
