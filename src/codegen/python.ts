@@ -605,15 +605,21 @@ class BodyPrinter {
   /** K⁻¹ next to a factor whose solve is already computed takes it: in K⁻¹BBᵀK⁻¹A after K⁻¹B = M,
    * the chain becomes M·Mᵀ·A (BᵀK⁻¹ = (K⁻¹B)ᵀ for a symmetric K), one solve instead of three. */
   private reuseSolves(items: readonly ChainItem[]): ChainItem[] {
+    return this.solveWithNeighbours(items, (x, p, transposed) => this.solved.has(this.solveKey(x.matrix, transposed, p)), () => true);
+  }
+
+  /** Each K⁻¹ solved with its right neighbour (K⁻¹p) when `takes` it, else with its left one
+   * (pᵀK⁻¹ = (K⁻ᵀp)ᵀ); `side` says which neighbours a rule considers. */
+  private solveWithNeighbours(items: readonly ChainItem[], takes: (x: Extract<ChainItem, { kind: 'inverse' }>, p: Part, transposed: boolean) => boolean, side: (p: Part, right: boolean) => boolean): ChainItem[] {
     const out = [...items];
     for (let i = 0; i < out.length; i++) {
       const x = out[i];
       if (x.kind !== 'inverse') continue;
       const right = out[i + 1];
       const left = out[i - 1];
-      if (right?.kind === 'part' && this.solved.has(this.solveKey(x.matrix, x.transposed, right.part))) {
+      if (right?.kind === 'part' && side(right.part, true) && takes(x, right.part, x.transposed)) {
         out.splice(i, 2, { kind: 'part', part: this.solve(x.matrix, x.transposed, right.part) });
-      } else if (left?.kind === 'part' && this.solved.has(this.solveKey(x.matrix, !x.transposed, this.transposed(left.part)))) {
+      } else if (left?.kind === 'part' && side(left.part, false) && takes(x, this.transposed(left.part), !x.transposed)) {
         out.splice(i - 1, 2, { kind: 'part', part: this.transposed(this.solve(x.matrix, !x.transposed, this.transposed(left.part))) });
         i--;
       }
@@ -676,21 +682,7 @@ class BodyPrinter {
   /** K⁻¹ next to a vector solves with that vector (K⁻¹v, uᵀK⁻¹): O(n²) once factored, where the
    * product of the rest could be a matrix (K⁻¹vvᵀK⁻¹ = (K⁻¹v)(K⁻ᵀv)ᵀ, an outer product of two solves). */
   private solveWithVectors(items: readonly ChainItem[]): ChainItem[] {
-    const out = [...items];
-    for (let i = 0; i < out.length; i++) {
-      const x = out[i];
-      if (x.kind !== 'inverse') continue;
-      const right = out[i + 1];
-      const left = out[i - 1];
-      if (right?.kind === 'part' && isColumnVector(right.part)) {
-        out.splice(i, 2, { kind: 'part', part: this.solve(x.matrix, x.transposed, right.part) });
-      } else if (left?.kind === 'part' && isRowVector(left.part)) {
-        const solved = this.solve(x.matrix, !x.transposed, this.transposed(left.part));
-        out.splice(i - 1, 2, { kind: 'part', part: this.transposed(solved) });
-        i--;
-      }
-    }
-    return out;
+    return this.solveWithNeighbours(items, () => true, (p, right) => (right ? isColumnVector(p) : isRowVector(p)));
   }
 
   /** a·b with the operator the shapes call for: a scalar scales, a column times a row is an outer product. */

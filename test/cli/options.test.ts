@@ -1,24 +1,10 @@
 // The options the commands share (src/cli/options.ts): values outside an option's choices are
 // refused before anything runs, every JSON output has one shape keyed by the names as written, and
 // --at tolerates values of names the expression does not use.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { chainrule, jsonFiles } from './support.ts';
 
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-const bin = path.join(repoRoot, 'bin/chainrule.js');
-const chainrule = (args: string[]) => {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: repoRoot });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
-const tmp = mkdtempSync(path.join(tmpdir(), 'chainrule-options-'));
-const file = (name: string, value: unknown) => {
-  const p = path.join(tmp, name);
-  writeFileSync(p, JSON.stringify(value));
-  return p;
-};
+const file = jsonFiles('chainrule-options-');
 
 describe('choices', () => {
   const refused: [string, string[], string][] = [

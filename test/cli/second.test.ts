@@ -1,22 +1,8 @@
 // jacobian and hessian as a user meets them: real processes, exit codes, the JSON shapes.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { chainrule, jsonFiles } from './support.ts';
 
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-const bin = path.join(repoRoot, 'bin/chainrule.js');
-const chainrule = (args: string[]) => {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: repoRoot });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
-const tmp = mkdtempSync(path.join(tmpdir(), 'chainrule-second-'));
-const file = (name: string, value: unknown) => {
-  const p = path.join(tmp, name);
-  writeFileSync(p, JSON.stringify(value));
-  return p;
-};
+const file = jsonFiles('chainrule-second-');
 
 describe('chainrule jacobian', () => {
   it('prints the matrix form in numerator layout, and its transpose with --layout gradient', () => {
