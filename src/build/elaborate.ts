@@ -41,6 +41,8 @@ export interface Scope {
   readonly declarationSource?: string;
   /** A function definition that is the program's last line: its body is the output. */
   readonly outputFunction?: Statement;
+  /** `e^x` is exp(x): e is neither declared nor defined (build/index.ts readsEulerE). */
+  readonly eulerE: boolean;
 }
 
 export interface Elaborated {
@@ -213,6 +215,7 @@ export class Elaborator {
       case 'binary':
         return this.binary(e, params);
       case 'power': {
+        if (this.isEuler(e.base, params)) return this.exponential(this.expr(e.exponent, params), e.span);
         const product = this.productCall(e.base, params);
         if (product) return this.product(product.factor, this.power(this.expr(product.arg, params), this.expr(e.exponent, params), e.span), e.span);
         return this.power(this.expr(e.base, params), this.expr(e.exponent, params), e.span);
@@ -373,6 +376,22 @@ export class Elaborator {
       return typed('matmul', Array.from({ length: -k }, () => inverse), base.rows, base.cols, null, span, text);
     }
     throw new ChainruleError(`matrix powers need an integer exponent, not ${exponent.text}`, { span: exponent.span });
+  }
+
+  /** Is this the base e of e^x, Euler's number? */
+  private isEuler(base: Expr, params: ReadonlyMap<string, Typed>): boolean {
+    return this.scope.eulerE && base.kind === 'name' && nameKey(base.name) === 'e' && !params.has('e');
+  }
+
+  /** e^x: exp(x), entrywise for a vector. For a matrix, e^X is the matrix exponential: refused. */
+  private exponential(x: Typed, span: Span): Typed {
+    if (!isScalarTyped(x) && !isColumnTyped(x) && !isRowTyped(x)) {
+      throw new ChainruleError(`e^${x.text} of a matrix is the matrix exponential, which chainrule does not support`, {
+        span,
+        hint: `for the entrywise exponential write exp(${x.text})`,
+      });
+    }
+    return this.elementwise({ kind: 'builtin', name: 'exp' }, x, span);
   }
 
   private transpose(x: Typed, span: Span): Typed {
@@ -619,6 +638,10 @@ export class Elaborator {
         return { ...x, value: this.scale(Q.rational(-1), x.value, e.span) } as Lifted;
       }
       case 'power': {
+        if (this.isEuler(e.base, params)) {
+          const x = this.lift(e.exponent, params, ctx);
+          return { indexed: x.indexed, value: this.exponential(x.value, e.span) };
+        }
         const b = this.lift(e.base, params, ctx);
         if (!b.indexed) return plain();
         const exponent = this.expr(e.exponent, params);

@@ -327,10 +327,39 @@ function collectScope(program: Program, source: string, options: BuildOptions): 
   // conventionally used for functions (f, g, h, φ, Φ, …) or carries a prime (φ′(z)); otherwise
   // `γ(x + y)` is a product, as in αγ(αAAᵀ + β⁻¹I)⁻¹A.
   const calleeOnly = new Set([...calleeNames].filter((k) => !plainNames.has(k) && !definitionNames.has(k) && !declared.has(k) && !functions.has(k) && (FUNCTION_LETTERS.has(calleeBases.get(k) ?? '') || primedCallees.has(k))));
+  const eulerE = readsEulerE(program, declared, definitionNames, functions);
   const statements = program.statements.filter((st) => st.kind !== 'declare');
   const last = statements[statements.length - 1];
   const outputFunction = last?.kind === 'assign' && last.params ? last : undefined;
-  return { program, source, declared, functions, definitionNames, dimensionSymbols, calleeOnly, rowNames, outputFunction, externalDeclarations: new Set(options.declarations ?? []), declarationSource: options.declarationSource };
+  return { program, source, declared, functions, definitionNames, dimensionSymbols, calleeOnly, rowNames, outputFunction, eulerE, externalDeclarations: new Set(options.declarations ?? []), declarationSource: options.declarationSource };
+}
+
+const isPlainE = (e: Expr): boolean => e.kind === 'name' && e.name.base === 'e' && e.name.sub === undefined && e.name.index === undefined && e.name.accent === undefined;
+
+/** Is `e^x` read as exp(x)? It is, as in any textbook, unless the user declared or defined e (then e^x
+ * is a power of that e). A program that also uses an undeclared e on its own (eᵀx + e^y) would read e
+ * two ways; refused, asking for a declaration. Inside a function with a parameter e, e is that parameter. */
+function readsEulerE(program: Program, declared: ReadonlyMap<string, unknown>, definitionNames: ReadonlySet<string>, functions: ReadonlyMap<string, unknown>): boolean {
+  if (declared.has('e') || definitionNames.has('e') || functions.has('e')) return false;
+  let power: Span | undefined;
+  let bare: Span | undefined;
+  for (const st of program.statements) {
+    if (st.kind === 'declare' || (st.kind === 'assign' && st.params?.some((p) => nameKey(p) === 'e'))) continue;
+    const bases = new Set<Expr>();
+    walkExpr(st.value, (x) => {
+      if (x.kind === 'power' && isPlainE(x.base)) {
+        bases.add(x.base);
+        power ??= x.span;
+      } else if (isPlainE(x) && !bases.has(x)) bare ??= x.span;
+    });
+  }
+  if (power && bare) {
+    throw new ChainruleError('e is used on its own and as the base of a power: e^… reads as exp(…), so e cannot also be a variable', {
+      span: bare,
+      hint: "write exp(…) for the exponential, or declare e (--where 'e: n') to make e^… a power of the variable e",
+    });
+  }
+  return power !== undefined;
 }
 
 /** Names that will become variables: not declared, defined, bound, dimension symbols or constants. */
@@ -342,6 +371,7 @@ function freeVariables(program: Program, scope: Scope): FreeVariable[] {
         const key = nameKey(name);
         if (bound.has(key) || scope.declared.has(key) || scope.definitionNames.has(key) || scope.functions.has(key)) return;
         if (scope.dimensionSymbols.has(key) || scope.calleeOnly.has(key) || key === 'π' || key === 'I') return;
+        if (key === 'e' && scope.eulerE && !bound.has('e')) return;
         if (name.sub !== undefined && indices.has(name.sub)) return;
         if (!found.has(key)) found.set(key, { key, name, span });
       };

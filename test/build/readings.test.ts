@@ -133,6 +133,15 @@ const READINGS: Reading[] = [
   // A fraction of numbers set off by a blank is one constant; α/2σ² is α/(2σ²).
   { input: '1/2 σ²', same: '0.5*σ^2', byHand: (v) => 0.5 * v('σ').data[0] ** 2 },
   { input: 'α/2σ²', same: 'α/(2*σ^2)', byHand: (v) => v('α').data[0] / (2 * v('σ').data[0] ** 2) },
+  // e^x is the exponential unless e is declared or defined; eₖ stays a name of its own.
+  { input: 'e^x', where: 'x: scalar', same: 'exp(x)', byHand: (v) => Math.exp(v('x').data[0]) },
+  { input: String.raw`e^{-x^2/2}`, where: 'x: scalar', same: 'exp(-x^2/2)', byHand: (v) => Math.exp(-(v('x').data[0] ** 2) / 2) },
+  { input: 'log 𝟙ᵀe^z', same: 'logsumexp(z)', byHand: (v) => logSumExp(Array.from(v('z').data)) },
+  { input: '∑ᵢ e^{zᵢ}', same: 'sum(exp(z))', byHand: (v) => v('z').data.reduce((s, x) => s + Math.exp(x), 0) },
+  { input: 'e**(2x)', where: 'x: scalar', same: 'exp(2*x)', byHand: (v) => Math.exp(2 * v('x').data[0]) },
+  { input: 'e^x', where: 'e, x: scalar', same: 'exp(x*log(e))', byHand: (v) => v('e').data[0] ** v('x').data[0] },
+  { input: 'e = 2\ne^x', where: 'x: scalar', same: '2^x', byHand: (v) => 2 ** v('x').data[0] },
+  { input: 'eₖᵀx + e_k^T y', same: 'e_kᵀ(x + y)' },
 ];
 
 interface Refusal {
@@ -171,6 +180,9 @@ const REFUSALS: Refusal[] = [
   { input: `x + 0.${'0'.repeat(400)}1`, message: /^the number 0\.0000000000…00000001 \(403 characters\) is too small: it rounds to 0 in double precision$/, at: '0.', hint: /^non-zero numbers must be above 5·10⁻³²⁴/ },
   { input: '1e400·x', message: /^the number 1e400 is too large/, at: '1e400', hint: /double precision/ },
   { input: 'x − 2.5e-400', message: /^the number 2\.5e-400 is too small/, at: '2.5e', hint: /rescale the problem or use a symbol/ },
+  // e on its own beside e^x would be read two ways; e^X of a matrix is the matrix exponential.
+  { input: 'eᵀx + e^y', message: /^e is used on its own and as the base of a power/, at: 'eᵀx', hint: /write exp\(…\) for the exponential, or declare e/ },
+  { input: 'e^X', where: 'X: n×n', message: /^e\^X of a matrix is the matrix exponential, which chainrule does not support$/, at: 'e^X', hint: /exp\(X\)/ },
 ];
 
 /** A model's variables at random, and the same values bound to another model by name. */
