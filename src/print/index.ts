@@ -265,6 +265,30 @@ function printSum(node: NodeOf<'add'>, p: Printer): Printed {
   return { text, level: Level.SUM };
 }
 
+/** A matrix product as runs of equal consecutive factors: XXX(XᵀX)⁻¹(XᵀX)⁻¹ → X ×3, (XᵀX)⁻¹ ×2. */
+function factorRuns(factors: readonly Node[]): { factor: Node; count: number }[] {
+  const runs: { factor: Node; count: number }[] = [];
+  for (const f of factors) {
+    const last = runs[runs.length - 1];
+    if (last && last.factor === f) last.count++;
+    else runs.push({ factor: f, count: 1 });
+  }
+  return runs;
+}
+
+/**
+ * A run of k equal factors of a matrix product, written as the matrix power the books write (X³,
+ * (XᵀX)⁻², as in the Matrix Cookbook's ∂tr(Xᵏ)/∂X and ∂tr((XᵀX)⁻¹)/∂X) when that is no longer than
+ * the factors spelled out. The grammar reads Aᵏ and (A⁻¹)ᵏ = A⁻ᵏ of a
+ * square matrix as the product of k factors, so the power reads back as the same node.
+ */
+function matrixPower(factor: Node, count: number, min: number, p: Printer): string {
+  // XᵀXᵀ is shorter than (Xᵀ)²; every other run is at least as long spelled out (XX, X², in every format).
+  if (count === 1 || (count === 2 && factor.op === 'transpose')) return p.juxtapose(Array.from({ length: count }, () => p.wrap(factor, min)));
+  const inverse = factor.op === 'inv';
+  return p.superscript(inverse ? factor.args[0] : factor, p.exponent(C.num(inverse ? -count : count)));
+}
+
 /** How each op is written, in every format: one entry per op. */
 export const NOTATIONS: { [O in Op]: Notation<O> } = {
   const: (n, p) => {
@@ -288,7 +312,7 @@ export const NOTATIONS: { [O in Op]: Notation<O> } = {
   mul: printProduct,
   matmul: (n, p) => {
     const min = p.format === 'ascii' ? Level.JUXT : Level.POSTFIX;
-    return { text: p.juxtapose(n.args.map((a) => p.wrap(a, min))), level: p.format === 'ascii' ? Level.PRODUCT : Level.JUXT };
+    return { text: p.juxtapose(factorRuns(n.args).map(({ factor, count }) => matrixPower(factor, count, min, p))), level: p.format === 'ascii' ? Level.PRODUCT : Level.JUXT };
   },
   hadamard: (n, p) => ({
     text: n.args.map((a, i) => p.wrap(a, p.format === 'ascii' ? (i === 0 ? Level.PRODUCT : Level.JUXT) : Level.JUXT)).join(p.t.hadamard),

@@ -12,7 +12,6 @@ import { loadCorpus, measure, summarize } from '../../bench/compactness.ts';
 /** Over 1.5 today, and why. */
 const KNOWN_LONG: Readonly<Record<string, string>> = {
   'batch-norm': 'the result is not folded back into x̂ and 𝟙ᵀw/n: the fold matches whole definitions only',
-  'trace-inverse-product': '(XᵀX)⁻¹(XᵀX)⁻¹ is printed as a product, not as the matrix power (XᵀX)⁻²',
 };
 
 const problems = loadCorpus();
