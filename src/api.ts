@@ -15,6 +15,7 @@ import type { Format } from './print/index.ts';
 import { print } from './print/index.ts';
 import { printName } from './print/names.ts';
 import { Simplifier } from './simplify/index.ts';
+import { refoldScaled } from './simplify/refold.ts';
 import { parseDeclarations, parseProgram } from './syntax/parse.ts';
 
 export interface ParseOptions {
@@ -112,7 +113,7 @@ export function findVariables(model: Model, written: readonly string[]): Variabl
 /** Writes nodes in the names the user gave to intermediate values (`(ŷ − y)hᵀ`), as an IR rewrite.
  * The output itself is not folded into its own name, nor are definitions that are bare variables. */
 export function inDefinitions(model: Model): Folder {
-  return definitionFolder(foldedDefinitions(model));
+  return refoldScaled(definitionFolder(foldedDefinitions(model)));
 }
 
 /** The definitions that `inDefinitions` folds over, in program order. */

@@ -182,10 +182,16 @@ export function symbolFor(name: Name, node: Node, key = `⟨${nameKey(name)}⟩`
  * as a label of the computation of h wants; without it, it is written as its name. */
 export type Folder = (node: Node, options?: { readonly keepRoot?: boolean }) => Node;
 
-export function definitionFolder(definitions: readonly { readonly node: Node; readonly name: Name }[]): Folder {
+/** A folder, with the definitions it folds over. */
+export interface DefinitionFolder extends Folder {
+  readonly definitions: readonly FoldedDefinition[];
+}
+
+export function definitionFolder(definitions: readonly { readonly node: Node; readonly name: Name }[]): DefinitionFolder {
   const folding = new Folding();
   for (const d of definitions) folding.add(d.node, symbolFor(d.name, d.node));
   const own = new Map(folding.definitions.map((f) => [f.node, f.expr]));
   // No definition is added from here on, so every call shares one memo: a node is folded once.
-  return (node, options) => (options?.keepRoot && own.get(node)) || folding.fold(node);
+  const fold: Folder = (node, options) => (options?.keepRoot && own.get(node)) || folding.fold(node);
+  return Object.assign(fold, { definitions: folding.definitions });
 }

@@ -28,10 +28,20 @@ export type AnyRule = { [O in Op]: Rule<O> }[Op];
 
 const rule = <O extends Op>(name: string, identity: string, op: O, rewrite: (node: NodeOf<O>, context: RuleContext) => Node | undefined): Rule<O> => ({ name, identity, op, rewrite });
 
-/** base and exponent of a scalar factor: x → (x, 1), x^k → (x, k). */
+/** One node for a scalar and its transpose: xᵀ𝟙 and 𝟙ᵀx, aᵀBx and xᵀBᵀa (a 1×1 product equals its
+ * transpose); the one made first. */
+function canonicalScalar(n: Node): Node {
+  if (n.op !== 'matmul' || !isScalar(n.shape)) return n;
+  const transposed = C.matmul(...[...n.args].reverse().map(C.transpose));
+  return transposed.id < n.id ? transposed : n;
+}
+const scalarId = (n: Node): number => canonicalScalar(n).id;
+
+/** base and exponent of a scalar factor: x → (x, 1), x^k → (x, k); a base written as its own
+ * transpose is one base ((aᵀx)(xᵀa) = (aᵀx)²). */
 function powerParts(n: Node): { base: Node; exponent: Node } {
-  if (n.op === 'pow' && isScalar(n.shape)) return { base: n.args[0], exponent: n.args[1] };
-  return { base: n, exponent: C.ONE };
+  if (n.op === 'pow' && isScalar(n.shape)) return { base: canonicalScalar(n.args[0]), exponent: n.args[1] };
+  return { base: canonicalScalar(n), exponent: C.ONE };
 }
 
 /** A term's numeric coefficient and the rest: −2(Wx − x)xᵀ → (−2, (Wx − x)xᵀ). */
@@ -46,11 +56,14 @@ function inversePowers(n: Node): number {
   return topoSort([n]).filter((m) => m.op === 'pow' && m.args[1].op === 'const' && Q.toNumber(m.args[1].attr) < 0).length;
 }
 
-/** A key equal for products that differ only in the order of scalar factors (αγX ~ γαX). */
+
+/** A key equal for products that differ only in the order of scalar factors (αγX ~ γαX), or in
+ * writing a scalar as its transpose (xᵀ𝟙 ~ 𝟙ᵀx). */
 function commutativeKey(n: Node): string {
   if (n.op === 'hadamard') return `⊙${n.args.map((a) => a.id).sort((a, b) => a - b).join('⊙')}`;
+  if (n.op === 'matmul') return String(scalarId(n));
   if (n.op !== 'mul') return String(n.id);
-  const scalars = n.args.filter((a) => isScalar(a.shape)).map((a) => a.id).sort((a, b) => a - b);
+  const scalars = n.args.filter((a) => isScalar(a.shape)).map(scalarId).sort((a, b) => a - b);
   const tensor = n.args.find((a) => !isScalar(a.shape));
   return `${scalars.join('·')}|${tensor ? commutativeKey(tensor) : ''}`;
 }
@@ -151,6 +164,11 @@ export const RULES: readonly AnyRule[] = [
     if (base.op !== 'pow' || !isScalar(n.shape) || e.op !== 'const' || !Q.isInteger(e.attr)) return undefined;
     return C.pow(base.args[0], C.mul(base.args[1], e));
   }),
+  rule('power-of-square-root', '(√a)²ᵏ = aᵏ for integer k, entrywise too (on √\'s domain a ≥ 0): (√(v + ε))⁻² = (v + ε)⁻¹', 'pow', (n) => {
+    const [root, e] = n.args;
+    if (!(root.op === 'apply' && root.attr.kind === 'builtin' && root.attr.name === 'sqrt') || e.op !== 'const' || !Q.isInteger(e.attr) || e.attr.num % 2 !== 0) return undefined;
+    return C.pow(root.args[0], e.attr.num / 2);
+  }),
   rule('power-of-product', '(ab)ᵏ = aᵏbᵏ for integer k', 'pow', (n) => {
     const [base, e] = n.args;
     if (base.op !== 'mul' || !isScalar(n.shape) || e.op !== 'const' || !Q.isInteger(e.attr)) return undefined;
@@ -201,7 +219,7 @@ export const RULES: readonly AnyRule[] = [
     const inner = n.args[i].args[1].args.map((t) => C.neg(t));
     return C.addAll([...n.args.slice(0, i), ...inner, ...n.args.slice(i + 1)]);
   }),
-  rule('collect-like-terms', 'aX + bX = (a + b)X', 'add', (n) => {
+  rule('collect-like-terms', 'aX + bX = (a + b)X, and a scalar is its own transpose: xᵀ𝟙 − 𝟙ᵀx = 0', 'add', (n) => {
     const groups = new Map<string, { rest: Node; coefficient: Q.Rational; first: number }>();
     n.args.forEach((term, i) => {
       const { coefficient, rest } = coefficientOf(term);
@@ -562,6 +580,23 @@ export const RULES: readonly AnyRule[] = [
     const spread = rest.args[0].args.map((t) => C.mul(...scalars, C.transpose(t)));
     const candidate = context.simplify(C.addAll(n.args.flatMap((t, k) => (k === i ? spread : [t]))));
     return dagSize([candidate]) < dagSize([n]) ? candidate : undefined;
+  }),
+  rule('distribute-inner-product-if-smaller', 'aᵀ(b + c) = aᵀb + aᵀc for a scalar product, kept only when terms then cancel: (x − (𝟙ᵀx/n)𝟙)ᵀ𝟙 = 0 (centred values sum to zero)', 'matmul', (n, context) => {
+    if (!isScalar(n.shape) || dagSizeExceeds(n, MAX_COST_GUARDED_SIZE)) return undefined;
+    const sumOf = (f: Node): { terms: readonly Node[]; transposed: boolean } | undefined => {
+      const { rest } = C.splitScalars(f);
+      if (rest !== f) return undefined;
+      if (f.op === 'add') return { terms: f.args, transposed: false };
+      if (f.op === 'transpose' && f.args[0].op === 'add') return { terms: f.args[0].args, transposed: true };
+      return undefined;
+    };
+    const i = n.args.findIndex((f) => sumOf(f) !== undefined);
+    if (i < 0) return undefined;
+    const { terms, transposed } = sumOf(n.args[i]) as { terms: readonly Node[]; transposed: boolean };
+    const spread = terms.map((t) => C.matmul(...n.args.slice(0, i), transposed ? C.transpose(t) : t, ...n.args.slice(i + 1)));
+    const candidate = context.simplify(C.addAll(spread));
+    const termCount = (x: Node) => (x.op === 'add' ? x.args.length : 1);
+    return termCount(candidate) < terms.length && dagSize([candidate]) < dagSize([n]) ? candidate : undefined;
   }),
   rule('inverse-of-product-if-smaller', '(AB)⁻¹ = B⁻¹A⁻¹ for square A, B, kept only when factors then cancel: Aᵀ(AXB)⁻ᵀBᵀ = X⁻ᵀ', 'matmul', (n, context) => {
     if (dagSizeExceeds(n, MAX_COST_GUARDED_SIZE)) return undefined;

@@ -1,18 +1,12 @@
 // The compactness corpus (test/fixtures/compactness.json, bench/compactness.ts): for every textbook
 // derivative, chainrule's printed answer equals the book's by value, agrees with finite differences,
 // and is not much longer than the book's. The length goals of the corpus: a median of at most 1.0
-// and a worst case of at most 1.5, printed length over book length. Problems still over 1.5 are
-// listed by name, so an improvement (or a regression) shows up here.
+// and a worst case of at most 1.5, printed length over book length.
 import { describe, expect, it } from 'vitest';
 import { differentiate, parse } from '../../src/api.ts';
 import { checkGradients } from '../../src/check/index.ts';
 import type { CompactnessResult } from '../../bench/compactness.ts';
 import { loadCorpus, measure, summarize } from '../../bench/compactness.ts';
-
-/** Over 1.5 today, and why. */
-const KNOWN_LONG: Readonly<Record<string, string>> = {
-  'batch-norm': 'the result is not folded back into x̂ and 𝟙ᵀw/n: the fold matches whole definitions only',
-};
 
 const problems = loadCorpus();
 const results = new Map<string, CompactnessResult>();
@@ -36,8 +30,7 @@ describe('compactness corpus', () => {
       const [d] = differentiate(model, [problem.wrt]).derivatives;
       const [check] = checkGradients(model, [{ variable: d.variable, node: d.node }], { points: 2, seed: 3 });
       expect(check.relativeError, d.unicode).toBeLessThan(1e-6);
-      if (KNOWN_LONG[problem.id]) expect(result.ratio, `${problem.id} is no longer over 1.5: take it off KNOWN_LONG`).toBeGreaterThan(1.5);
-      else expect(result.ratio, `${result.printed} is over 1.5× the book's ${problem.book}`).toBeLessThanOrEqual(1.5);
+      expect(result.ratio, `${result.printed} is over 1.5× the book's ${problem.book}`).toBeLessThanOrEqual(1.5);
     });
   }
 
@@ -45,6 +38,7 @@ describe('compactness corpus', () => {
     const all = problems.map((p) => results.get(p.id) ?? measure(p));
     const summary = summarize(all);
     expect(summary.median).toBeLessThanOrEqual(1.0);
-    expect(summary.longer).toBe(Object.keys(KNOWN_LONG).length);
+    expect(summary.longer).toBe(0);
+    expect(summary.worst.ratio).toBeLessThanOrEqual(1.5);
   });
 });

@@ -137,6 +137,15 @@ const CASES: readonly Case[] = [
   { rule: 'distribute-transpose-if-smaller', input: C.add(T(C.add(A, B)), X), before: '(A + B)ᵀ + X', after: null },
   { rule: 'inverse-of-product-if-smaller', input: C.matmul(T(A), T(C.inv(C.matmul(A, X, B))), T(B)), before: 'Aᵀ(AXB)⁻ᵀBᵀ', after: 'X⁻ᵀ' },
   { rule: 'inverse-of-product-if-smaller', input: C.matmul(C.inv(C.matmul(A, X)), B), before: '(AX)⁻¹B', after: null },
+  { rule: 'power-of-square-root', input: C.pow(C.builtin('sqrt', C.add(C.pow(x, 2), C.ONE)), -2), before: '(√(x² + 1))⁻²', after: '(x² + 1)⁻¹' },
+  { rule: 'power-of-square-root', input: C.pow(C.builtin('sqrt', C.add(C.pow(x, 2), C.ONE)), 4), before: '(√(x² + 1))⁴', after: '(x² + 1)²' },
+  { rule: 'power-of-square-root', input: C.pow(C.builtin('sqrt', C.add(C.pow(x, 2), C.ONE)), 3), before: '(√(x² + 1))³', after: null },
+  { rule: 'collect-like-terms', input: C.add(C.matmul(T(a), ones), C.neg(C.matmul(T(ones), a))), before: 'aᵀ𝟙 − 𝟙ᵀa', after: '0' },
+  { rule: 'collect-like-terms', input: C.add(C.mul(α, C.matmul(T(a), A, b)), C.mul(C.num(2), α, C.matmul(T(b), T(A), a))), before: 'αaᵀAb + 2αbᵀAᵀa', after: '3αaᵀAb' },
+  { rule: 'combine-powers', input: C.mul(C.matmul(T(a), b), C.matmul(T(b), a)), before: '(aᵀb)bᵀa', after: '(aᵀb)²' },
+  // 𝟙ᵀ(a − (𝟙ᵀa/n)𝟙) = 𝟙ᵀa − 𝟙ᵀa = 0: centred values sum to zero.
+  { rule: 'distribute-inner-product-if-smaller', input: C.matmul(T(C.sub(a, C.mul(C.matmul(T(ones), a), C.pow(C.dimValue('n'), -1), ones))), ones), before: '(a − (𝟙ᵀa)𝟙/n)ᵀ𝟙', after: '0' },
+  { rule: 'distribute-inner-product-if-smaller', input: C.matmul(T(a), C.add(b, c)), before: 'aᵀ(b + c)', after: null },
   // The constructors turn a scalar ⊙ into a product, so only a hand-interned node reaches this rule.
   { rule: 'scalar-hadamard', input: intern('hadamard', [x, y], SCALAR, null), before: 'x ⊙ y', after: 'xy' },
 ];
