@@ -5,7 +5,7 @@
 // properties (`ir/properties.ts`), not patterns inside rules.
 import * as C from '../ir/construct.ts';
 import type { Node, NodeOf, Op } from '../ir/node.ts';
-import { dagSize, dagSizeExceeds, topoSort } from '../ir/node.ts';
+import { dagSize, dagSizeExceeds, memoize, topoSort } from '../ir/node.ts';
 import { isSymmetric } from '../ir/properties.ts';
 import * as Q from '../ir/rational.ts';
 import { isColumn, isScalar } from '../ir/shape.ts';
@@ -30,11 +30,11 @@ const rule = <O extends Op>(name: string, identity: string, op: O, rewrite: (nod
 
 /** One node for a scalar and its transpose: xᵀ𝟙 and 𝟙ᵀx, aᵀBx and xᵀBᵀa (a 1×1 product equals its
  * transpose); the one made first. */
-function canonicalScalar(n: Node): Node {
-  if (n.op !== 'matmul' || !isScalar(n.shape)) return n;
+const canonicalScalar = (n: Node): Node => (n.op === 'matmul' && isScalar(n.shape) ? canonicalProduct(n) : n);
+const canonicalProduct = memoize((n: Node): Node => {
   const transposed = C.matmul(...[...n.args].reverse().map(C.transpose));
   return transposed.id < n.id ? transposed : n;
-}
+});
 const scalarId = (n: Node): number => canonicalScalar(n).id;
 
 /** base and exponent of a scalar factor: x → (x, 1), x^k → (x, k); a base written as its own
