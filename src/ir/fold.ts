@@ -7,6 +7,7 @@ import { nameKey } from '../syntax/ast.ts';
 import * as C from './construct.ts';
 import type { Node } from './node.ts';
 import { topoSort } from './node.ts';
+import { OP_INFO } from './ops.ts';
 import { isSymmetric } from './properties.ts';
 import * as Q from './rational.ts';
 import { isScalar } from './shape.ts';
@@ -20,7 +21,7 @@ export function substitute(root: Node, replacements: ReadonlyMap<Node, Node>): N
 }
 
 /** n-ary ops whose constructors flatten nested operands: where a named definition can dissolve. */
-const FLATTENED: ReadonlySet<Node['op']> = new Set(['add', 'mul', 'hadamard', 'matmul']);
+const flattens = (op: Node['op']): boolean => OP_INFO[op].flattens;
 
 /**
  * The constructors flatten: after `R = ½w²; L_reg = L + λR`, the IR of L_reg holds ½·λ·w², with no
@@ -29,7 +30,7 @@ const FLATTENED: ReadonlySet<Node['op']> = new Set(['add', 'mul', 'hadamard', 'm
  * ½·λ·w² → λ·R. Numeric coefficients divide out (2·½ stays exact).
  */
 function refactor(n: Node, def: Node, symbol: Node): Node | undefined {
-  if (n.op !== def.op || !FLATTENED.has(n.op) || n === def) return undefined;
+  if (n.op !== def.op || !flattens(n.op) || n === def) return undefined;
   if (n.op === 'matmul') {
     const k = def.args.length;
     for (let i = 0; i + k <= n.args.length; i++) {
@@ -88,7 +89,7 @@ export class Folding {
     this.definitions.push(d);
     this.memo = new Map();
     this.exact.set(d.node, d.symbol).set(d.expr, d.symbol);
-    if (!FLATTENED.has(d.expr.op)) return;
+    if (!flattens(d.expr.op)) return;
     const key = d.expr.args.find((a) => a.op !== 'const');
     const slot = `${d.expr.op}|${key ? key.id : 'const'}`;
     const list = this.byOperand.get(slot);
@@ -130,7 +131,7 @@ export class Folding {
       // Latest definitions first: they are the largest, and contain the earlier ones. Operands are
       // already over symbols, so a definition is looked for in its let-form.
       let below = this.definitions.length;
-      while (FLATTENED.has(m.op) && below > 0) {
+      while (flattens(m.op) && below > 0) {
         let next: { k: number; m: Node } | undefined;
         for (const k of this.candidates(m, below)) {
           const r = refactor(m, this.definitions[k].expr, this.definitions[k].symbol);
