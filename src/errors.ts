@@ -1,6 +1,11 @@
 // One error type for every stage. Input errors carry the span of the offending text and, where
 // one is known, a hint; the CLI renders them with a caret. Internal errors are bugs.
-import type { Span } from './syntax/ast.ts';
+
+/** Half-open character range [start, end) into the source text: where an error points. */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
 
 export type ErrorKind = 'input' | 'internal';
 

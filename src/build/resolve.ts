@@ -14,18 +14,27 @@ const FRESH_NAMES = ['n', 'm', 'k', 'p', 'q', 'r', 'd', 'h', 'l', 's', 't', 'u',
 export class Resolver {
   private readonly memo = new Map<Typed, Node>();
   private readonly freshNames: string[];
+  /** After the single letters: n1, n2, … (the same program gets the same names every time). */
+  private numbered = 0;
 
-  constructor(taken: ReadonlySet<string>) {
+  constructor(private readonly taken: ReadonlySet<string>) {
     this.freshNames = FRESH_NAMES.filter((n) => !taken.has(n));
   }
 
   dim(t: DimTerm): Dim {
     const root = find(t);
     if (root.value === undefined) {
-      root.value = this.freshNames.shift() ?? `n${Math.random().toString(36).slice(2, 5)}`;
+      root.value = this.freshNames.shift() ?? this.nextNumbered();
       root.origin = 'inferred';
     }
     return root.value;
+  }
+
+  private nextNumbered(): string {
+    let name: string;
+    do name = `n${++this.numbered}`;
+    while (this.taken.has(name));
+    return name;
   }
 
   shapeOf(t: Typed): Shape {

@@ -4,8 +4,8 @@
 // With values, every node also carries its forward value and ∂L/∂node (the backward pass, evaluated).
 // Renderers (DOT, SVG, TikZ, Mermaid) only draw this structure.
 import type { Model, VariableInfo } from '../build/index.ts';
-import type { Bound, JsonValue } from '../api.ts';
-import { fromTensor } from '../api.ts';
+import type { Bound, JsonValue } from '../eval/json.ts';
+import { fromTensor } from '../eval/json.ts';
 import { evaluateAll } from '../eval/index.ts';
 import type { Node } from '../ir/node.ts';
 import type { Shape } from '../ir/shape.ts';

@@ -8,7 +8,7 @@
 // differential is the answer, with its Kronecker/vec form when every term is A dX B or A dXᵀ B.
 import { ChainruleError } from '../errors.ts';
 import type { Model, VariableInfo } from '../build/index.ts';
-import type { Bound, JsonValue } from '../api.ts';
+import type { Bound, JsonValue } from '../eval/json.ts';
 import { differentiate, findVariable, inDefinitions, outputName } from '../api.ts';
 import type { Layout } from '../diff/index.ts';
 import { differential, differentialAlong } from '../diff/forward.ts';

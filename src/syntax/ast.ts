@@ -2,11 +2,9 @@
 // Every spelling of a concept (Unicode, ASCII, LaTeX) produces the same tree shape; meaning
 // (is `|A|` a determinant? is `y(1 − y)` a call or a product?) is decided later, in `build/`.
 
-/** Half-open character range [start, end) into the source text. */
-export interface Span {
-  readonly start: number;
-  readonly end: number;
-}
+import type { Span } from '../errors.ts';
+
+export type { Span };
 
 /**
  * A variable or function name, in canonical parts. `W₁`, `W_1`, `W1` → {base:'W', sub:'1'};

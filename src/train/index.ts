@@ -1,4 +1,5 @@
-// The ReLU-SGD experiment of EECS 189 DIS7 on chainrule's generated gradient code.
+// The ReLU-SGD experiment of EECS 189 DIS7 on chainrule's generated gradient code: data, network,
+// kernels and SGD. Running it and drawing it are in experiment/, which uses train/ and plot/.
 export { TARGETS, TARGET_NAMES, sampleDataset } from './data.ts';
 export type { Dataset, Target, TargetName } from './data.ts';
 export { NETWORK_SOURCE, NETWORK_WHERE, Network, elbow, slope, initialParams } from './network.ts';
@@ -7,6 +8,4 @@ export { generatedKernel, referenceKernel } from './kernels.ts';
 export type { LossKernel } from './kernels.ts';
 export { DEFAULT_CONFIG, train, trainingConfig } from './sgd.ts';
 export type { Snapshot, TrainingConfig, TrainingRun } from './sgd.ts';
-export { runExperiment, trainWithGeneratedCode } from './experiment.ts';
 export { measureGradientCost, growthExponent } from './gradient-cost.ts';
-export { runReluSgdSample, readSampleConfig } from './sample.ts';

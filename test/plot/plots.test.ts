@@ -12,7 +12,7 @@ import { errorSpec, frameData, frameSpec, trajectorySpec } from '../../src/plot/
 import { growthExponent, measureGradientCost } from '../../src/train/gradient-cost.ts';
 import { generatedKernel } from '../../src/train/kernels.ts';
 import { Network, PARAMETER_NAMES, elbow } from '../../src/train/network.ts';
-import { runReluSgdSample } from '../../src/train/sample.ts';
+import { runReluSgdSample } from '../../src/experiment/sample.ts';
 import type { TrainingRun } from '../../src/train/sgd.ts';
 import { train, trainingConfig } from '../../src/train/sgd.ts';
 

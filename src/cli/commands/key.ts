@@ -110,7 +110,7 @@ export function registerKeyCommands(program: Command): void {
         if (existsSync(join(dir, 'relu-sgd', 'config.json'))) {
           const { chartsAvailable } = await import('../../plot/render.ts');
           if (await chartsAvailable()) {
-            const { runReluSgdSample } = await import('../../train/sample.ts');
+            const { runReluSgdSample } = await import('../../experiment/sample.ts');
             const training = await runReluSgdSample(join(out, 'relu-sgd'), { configPath: join(dir, 'relu-sgd', 'config.json') });
             const seconds = training.runs.reduce((t, r) => t + r.seconds, 0);
             lines.push(`  ${rel(training.index)}   ReLU SGD: ${training.runs.length} trainings (${seconds.toFixed(1)} s of SGD), fits, elbows, errors; σ and ReLU with their derivatives`);

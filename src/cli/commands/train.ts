@@ -84,7 +84,7 @@ See also: chainrule gradient-cost (finite differences vs backprop).`)
           ...(o.lr !== undefined ? { learningRate: positiveNumber('--lr', o.lr) } : {}),
         });
         // The training and plotting stack (code generation, Vega) loads on use, not at every CLI start.
-        const { runExperiment } = await import('../../train/experiment.ts');
+        const { runExperiment } = await import('../../experiment/experiment.ts');
         const { run: trained, report, compileSeconds } = await runExperiment(config, o.output, { frames: o.frames, progress: true, label: `training ${config.units} units` });
         const first = trained.snapshots[0];
         const last = trained.snapshots[trained.snapshots.length - 1];

@@ -2,11 +2,11 @@
 // and write the plots. Shared by `chainrule train`, the sample run of `npm start` and the bench.
 import type { TrainingReport } from '../plot/report.ts';
 import { writeTrainingReport } from '../plot/report.ts';
-import { generatedKernel } from './kernels.ts';
-import { Network } from './network.ts';
-import { progressBar } from './progress.ts';
-import type { TrainingConfig, TrainingRun } from './sgd.ts';
-import { train, trainedParameters } from './sgd.ts';
+import { generatedKernel } from '../train/kernels.ts';
+import { Network } from '../train/network.ts';
+import { progressBar } from '../train/progress.ts';
+import type { TrainingConfig, TrainingRun } from '../train/sgd.ts';
+import { train, trainedParameters } from '../train/sgd.ts';
 
 export interface ExperimentOptions {
   /** One SVG frame per snapshot (default true). */

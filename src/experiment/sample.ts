@@ -10,15 +10,15 @@ import { growthSpec } from '../plot/growth.ts';
 import { renderSvg } from '../plot/render.ts';
 import { frameFile, runSummary } from '../plot/report.ts';
 import { overviewHtml } from '../plot/viewer.ts';
-import type { TargetName } from './data.ts';
-import { TARGET_NAMES } from './data.ts';
+import type { TargetName } from '../train/data.ts';
+import { TARGET_NAMES } from '../train/data.ts';
 import { runExperiment } from './experiment.ts';
-import type { CostMeasurement } from './gradient-cost.ts';
-import { measureGradientCost } from './gradient-cost.ts';
-import { generatedKernel } from './kernels.ts';
-import { PARAMETER_NAMES } from './network.ts';
-import type { TrainingConfig } from './sgd.ts';
-import { trainingConfig } from './sgd.ts';
+import type { CostMeasurement } from '../train/gradient-cost.ts';
+import { measureGradientCost } from '../train/gradient-cost.ts';
+import { generatedKernel } from '../train/kernels.ts';
+import { PARAMETER_NAMES } from '../train/network.ts';
+import type { TrainingConfig } from '../train/sgd.ts';
+import { trainingConfig } from '../train/sgd.ts';
 
 export const SAMPLE_CONFIG = fileURLToPath(new URL('../../samples/relu-sgd/config.json', import.meta.url));
 
