@@ -126,6 +126,19 @@ function logistic(factors: readonly Node[], rebuild: (factors: Node[]) => Node):
   return undefined;
 }
 
+/** |u| and sign(u) side by side in a product: both give way to u. */
+function absTimesSign(factors: readonly Node[], rebuild: (factors: Node[]) => Node): Node | undefined {
+  const builtinOf = (f: Node, name: string): Node | undefined => (f.op === 'apply' && f.attr.kind === 'builtin' && f.attr.name === name ? f.args[0] : undefined);
+  for (let i = 0; i < factors.length; i++) {
+    const u = builtinOf(factors[i], 'abs');
+    if (!u) continue;
+    const j = factors.findIndex((f) => builtinOf(f, 'sign') === u);
+    if (j < 0) continue;
+    return rebuild(factors.flatMap((f, k) => (k === i ? [u] : k === j ? [] : [f])));
+  }
+  return undefined;
+}
+
 export const RULES: readonly AnyRule[] = [
   // ---- products of scalars ----
   rule('combine-powers', 'xᵃ·xᵇ = xᵃ⁺ᵇ (x·x⁻¹ = 1, x²·x = x³)', 'mul', (n) => {
@@ -200,6 +213,9 @@ export const RULES: readonly AnyRule[] = [
 
   rule('logistic', 'exp(u)/(1 + exp(u)) = σ(u) and 1/(1 + exp(−u)) = σ(u), entrywise too', 'mul', (n) => logistic(n.args, C.mulAll)),
   rule('logistic-entrywise', 'exp(u) ⊙ (𝟙 + exp(u))^∘⁻¹ = σ(u)', 'hadamard', (n) => logistic(n.args, (a) => C.hadamard(...a))),
+
+  rule('abs-times-sign', '|u|·sign(u) = u (at u = 0 both are 0)', 'mul', (n) => absTimesSign(n.args, C.mulAll)),
+  rule('abs-times-sign-entrywise', '|u| ⊙ sign(u) = u', 'hadamard', (n) => absTimesSign(n.args, (a) => C.hadamard(...a))),
 
   rule('softmax', 'exp(x)/(𝟙ᵀexp(x)) = softmax(x)', 'mul', (n) => {
     const tensor = n.args[n.args.length - 1];

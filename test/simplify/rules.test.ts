@@ -146,6 +146,9 @@ const CASES: readonly Case[] = [
   // 𝟙ᵀ(a − (𝟙ᵀa/n)𝟙) = 𝟙ᵀa − 𝟙ᵀa = 0: centred values sum to zero.
   { rule: 'distribute-inner-product-if-smaller', input: C.matmul(T(C.sub(a, C.mul(C.matmul(T(ones), a), C.pow(C.dimValue('n'), -1), ones))), ones), before: '(a − (𝟙ᵀa)𝟙/n)ᵀ𝟙', after: '0' },
   { rule: 'distribute-inner-product-if-smaller', input: C.matmul(T(a), C.add(b, c)), before: 'aᵀ(b + c)', after: null },
+  { rule: 'abs-times-sign', input: C.mul(α, C.builtin('abs', x), C.builtin('sign', x)), before: 'α|x| sign(x)', after: 'αx' },
+  { rule: 'abs-times-sign', input: C.mul(C.builtin('abs', x), C.builtin('sign', y)), before: '|x| sign(y)', after: null },
+  { rule: 'abs-times-sign-entrywise', input: C.hadamard(C.builtin('abs', a), b, C.builtin('sign', a)), before: '|a| ⊙ b ⊙ sign(a)', after: 'a ⊙ b' },
   // The constructors turn a scalar ⊙ into a product, so only a hand-interned node reaches this rule.
   { rule: 'scalar-hadamard', input: intern('hadamard', [x, y], SCALAR, null), before: 'x ⊙ y', after: 'xy' },
 ];
