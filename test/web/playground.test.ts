@@ -1,22 +1,16 @@
 // End-to-end tests of the web playground (#10) in Debian's Chromium: the built site (dist/web),
 // served by a plain static file server on a loopback port, driven with playwright-core.
 // Under CI=1 (.ci/run) a missing chromium fails the tests; elsewhere they skip, visibly.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { differentiate, evaluate, parse, randomDims, randomValues, rng } from '../../src/index.ts';
 import type { Tensor } from '../../src/index.ts';
+import type { Playground } from './support.ts';
+import { CHROMIUM, openPage, root, startPlayground } from './support.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const root = join(import.meta.dirname, '..', '..');
-const site = join(root, 'dist', 'web');
 const artifacts = join(root, 'test-artifacts');
 const haveChromium = existsSync(CHROMIUM);
 
@@ -29,51 +23,19 @@ if (!haveChromium && process.env.CI) {
 } else {
   if (!haveChromium) console.warn(`web playground tests SKIPPED: ${CHROMIUM} is missing (apt-get install chromium)`);
   describe.skipIf(!haveChromium)('web playground', () => {
-    let server: Server;
-    let browser: BrowserContext;
-    let base = '';
-    let profile = '';
-
-    const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf', '.svg': 'image/svg+xml', '.wasm': 'application/wasm' };
+    let playground: Playground;
 
     beforeAll(async () => {
-      execFileSync('npm', ['run', '--silent', 'build:web'], { cwd: root, stdio: 'pipe' });
       mkdirSync(artifacts, { recursive: true });
-      server = createServer((req, res) => {
-        const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-        let file = join(site, path);
-        if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
-        if (!file.startsWith(site) || !existsSync(file)) {
-          res.writeHead(404).end();
-          return;
-        }
-        res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
-      });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const address = server.address();
-      if (address === null || typeof address === 'string') throw new Error('no port');
-      base = `http://127.0.0.1:${address.port}/index.html`;
-      profile = mkdtempSync(join(tmpdir(), 'chainrule-chromium-'));
-      // A fresh user-data-dir per run.
-      browser = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      });
+      playground = await startPlayground();
     }, 180_000);
 
     afterAll(async () => {
-      await browser?.close();
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      if (profile) rmSync(profile, { recursive: true, force: true });
+      await playground?.close();
     });
 
     async function open(hash = '', width = 1280): Promise<Page> {
-      const page = await browser.newPage();
-      await page.setViewportSize({ width, height: width > 600 ? 800 : 844 });
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(String(e)));
-      await page.goto(base + hash);
-      await page.waitForSelector('.cm-content');
+      const { page, errors } = await openPage(playground, hash, width);
       expect(errors).toEqual([]);
       return page;
     }

@@ -30,7 +30,8 @@ whereInput.value = initial.where ?? '';
 if (initial.layout) layoutSelect.value = initial.layout;
 
 /** Timestamps for `npm run bench:web` and the tests: the last keystroke and the derivative it produced. */
-const timing = { keyAt: 0, shownAt: 0, revision: 0 };
+/** Marks for `npm run bench:web`: when the last edit began and its result was shown, and how long re-deriving took. */
+const timing = { keyAt: 0, shownAt: 0, revision: 0, updateMs: 0 };
 (window as unknown as { chainrulePlayground: typeof timing }).chainrulePlayground = timing;
 
 const view = new EditorView({
@@ -51,17 +52,38 @@ const view = new EditorView({
     ],
   }),
 });
+// When an edit began: its keydown, or for text that arrives without one (an input method, a paste,
+// a symbol typed from another keyboard layout) its beforeinput.
 view.contentDOM.addEventListener('keydown', (e) => (timing.keyAt = e.timeStamp));
+view.contentDOM.addEventListener('beforeinput', (e) => {
+  if (timing.keyAt <= timing.shownAt) timing.keyAt = e.timeStamp;
+}, { capture: true });
 
 const PALETTE = ['‖', 'ᵀ', '⁻¹', '²', '⊙', '·', '−', 'σ', '∑', '½', '𝟙', '×', 'α', 'β', 'γ', 'λ', 'μ', 'θ', 'φ', 'ε'];
 let lastField: 'editor' | 'where' = 'editor';
 whereInput.addEventListener('focus', () => (lastField = 'where'));
 view.contentDOM.addEventListener('focus', () => (lastField = 'editor'));
+// The palette is one toolbar (WAI-ARIA toolbar pattern): one Tab stop, arrow keys, Home and End move
+// within it, so the symbols do not put twenty Tab stops between the examples and the editor.
+const paletteButtons: HTMLButtonElement[] = [];
+$('palette').addEventListener('keydown', (e) => {
+  const at = paletteButtons.indexOf(document.activeElement as HTMLButtonElement);
+  if (at < 0) return;
+  const next = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1, Home: 0, End: paletteButtons.length - 1 }[e.key];
+  if (next === undefined) return;
+  e.preventDefault();
+  const target = paletteButtons[(next + paletteButtons.length) % paletteButtons.length];
+  for (const b of paletteButtons) b.tabIndex = b === target ? 0 : -1;
+  target.focus();
+});
 for (const symbol of PALETTE) {
   const b = document.createElement('button');
   b.type = 'button';
   b.textContent = symbol;
   b.title = `insert ${symbol}`;
+  b.setAttribute('aria-label', `insert ${symbol}`);
+  b.tabIndex = paletteButtons.length === 0 ? 0 : -1;
+  paletteButtons.push(b);
   b.addEventListener('click', () => {
     if (lastField === 'where') {
       const s = whereInput.selectionStart ?? whereInput.value.length;
@@ -77,10 +99,12 @@ for (const symbol of PALETTE) {
 }
 
 
-function copyButton(label: string, text: string): HTMLButtonElement {
+/** A copy button; `of` names what it copies for assistive technology (one per derivative: Copy LaTeX of ∂f/∂W). */
+function copyButton(label: string, text: string, of: string): HTMLButtonElement {
   const b = document.createElement('button');
   b.type = 'button';
   b.textContent = label;
+  b.setAttribute('aria-label', `${label} of ${of}`);
   b.addEventListener('click', () => {
     void navigator.clipboard?.writeText(text).then(() => (b.textContent = `${label} ✓`), () => undefined);
   });
@@ -163,7 +187,7 @@ function renderResult(model: Model, diff: DiffResult | undefined): void {
       unicode.className = 'unicode';
       unicode.hidden = true;
       unicode.textContent = d.unicode;
-      box.append(shown, unicode, copyButton('Copy LaTeX', d.latex), copyButton('Copy Unicode', d.unicode));
+      box.append(shown, unicode, copyButton('Copy LaTeX', d.latex, lhs), copyButton('Copy Unicode', d.unicode, lhs));
       return box;
     }),
   );
@@ -173,6 +197,7 @@ function update(): void {
   const source = view.state.doc.toString();
   const where = whereInput.value;
   const layout = layoutSelect.value as Layout;
+  const started = performance.now();
   timing.revision++;
   let model: Model;
   let diff: DiffResult | undefined;
@@ -182,6 +207,9 @@ function update(): void {
     diff = wrt.length ? differentiate(model, wrt, { layout }) : undefined;
   } catch (e) {
     showError(e, source, where);
+    timing.updateMs = performance.now() - started;
+    // The error under the text is this edit's result too.
+    requestAnimationFrame(() => (timing.shownAt = performance.now()));
     return;
   }
   errorBox.textContent = '';
@@ -191,6 +219,7 @@ function update(): void {
   renderResult(model, diff);
   schedulePanes({ revision: timing.revision, source, where, model, diff, wrt: diff ? diff.derivatives.map((d) => d.variable.display) : [], layout });
   window.history.replaceState(null, '', encodeHash({ expr: source, where, wrt: [...chosen], layout }));
+  timing.updateMs = performance.now() - started;
   requestAnimationFrame(() => (timing.shownAt = performance.now()));
 }
 
