@@ -6,3 +6,7 @@ export { derive } from './derive.ts';
 export type { BackwardLine, ChainTerm, Derivation, DeriveOptions, ForwardLine } from './derive.ts';
 export { backwardLatexRows, explainLines, forwardLatexRows, partial, printLine, printers, renderLatex, renderMarkdown, renderText, shapeText } from './render.ts';
 export type { PrintedLine, RenderOptions, StepPrinters } from './render.ts';
+export { deriveJacobian, deriveSecond, tangentPass } from './tangent.ts';
+export type { Binding, SecondKind, TangentDerivation, TangentLine, TangentPass, TangentTerm } from './tangent.ts';
+export { renderTangentLatex, renderTangentMarkdown, renderTangentText, tangentJson } from './tangent-render.ts';
+export type { PrintedAnswer, PrintedTangentLine } from './tangent-render.ts';

@@ -75,7 +75,7 @@ const PROGRAMS: [string[], string][] = [
   [['parse', 'πx', '--where', 'x: n, π: n'], 'error: π is the number π; it cannot be declared (1:7)\n  x: n, π: n\n        ^\nhint: for a variable use another letter, or a subscript such as π_θ\n'],
   // Errors about the expression point at it (#18): the output that is not a scalar, the abstract function.
   [['diff', 'L = relu(Wx)', '--wrt', 'W'], `error: the output L is n, not a scalar; differentiation needs a scalar output (1:1)\n  L = relu(Wx)\n  ^^^^^^^^^^^^\nhint: ${SCALAR_HINT}\n`],
-  [['steps', 'z = xᵀx; Ax', '--wrt', 'x'], `error: the output is m, not a scalar; differentiation needs a scalar output (1:10)\n  z = xᵀx; Ax\n           ^^\nhint: ${SCALAR_HINT}\n`],
+  [['steps', 'z = xᵀx; Ax', '--wrt', 'x', '--hessian'], `error: the output is m, not a scalar; a Hessian needs a scalar output (1:10)\n  z = xᵀx; Ax\n           ^^\nhint: ${SCALAR_HINT}\n`],
   [['hessian', 'Ax', '--wrt', 'x', '--hvp'], `error: the output is n, not a scalar; a Hessian-vector product needs a scalar output (1:1)\n  Ax\n  ^^\nhint: ${SCALAR_HINT}\n`],
   [['check', 'Ax', '--wrt', 'x', '--hessian'], `error: the output is n, not a scalar; a Hessian needs a scalar output (1:1)\n  Ax\n  ^^\nhint: ${SCALAR_HINT}\n`],
   [['codegen', 'xᵀx + Φ(x)ᵀ𝟙', '--wrt', 'x', '--where', 'Φ: elementwise'], 'error: Φ(x) is an abstract function: generated code needs a concrete one (1:7)\n  xᵀx + Φ(x)ᵀ𝟙\n        ^^^^\nhint: write a built-in in its place (tanh, σ, relu, softplus, exp), e.g. tanh(W⁽¹⁾x + b) for Φ(W⁽¹⁾x + b)\n'],

@@ -4,6 +4,30 @@ import { chainrule, jsonFiles } from './support.ts';
 
 const file = jsonFiles('chainrule-second-');
 
+describe('chainrule steps on a vector output, --hessian, --hvp', () => {
+  it('a vector output gets its Jacobian step by step (forward mode), no longer a refusal', () => {
+    const r = chainrule(['steps', 'tanh(Wx)', '--wrt', 'x', '--where', 'W: m×n']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('∂z₁/∂x = W   [ℝᵐˣⁿ]');
+    expect(r.stdout).toContain('∂f/∂x = ∂f/∂z₁ · ∂z₁/∂x,   ∂f/∂z₁ = diag(𝟙 − f^∘²)');
+    expect(r.stdout).toContain('= diag(𝟙 − tanh(Wx)^∘²)W   [ℝᵐˣⁿ]');
+  });
+
+  it('--hessian and --hvp go through the backward pass; latex and json formats', () => {
+    const h = chainrule(['steps', '𝟙ᵀexp(Ax)', '--wrt', 'x', '--hessian']);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toContain('x̄ = Aᵀz̄₁');
+    expect(h.stdout).toContain('= Aᵀ diag(exp(Ax))A   [ℝᵐˣᵐ]');
+    const v = chainrule(['steps', '𝟙ᵀexp(Ax)', '--wrt', 'x', '--hvp', '--format', 'json']);
+    const json = JSON.parse(v.stdout) as { kind: string; answers: { expanded: string }[] };
+    expect(json.kind).toBe('hvp');
+    expect(json.answers[0].expanded).toBe('Aᵀ(exp(Ax) ⊙ Av)');
+    const l = chainrule(['steps', '𝟙ᵀexp(Ax)', '--wrt', 'x', '--hessian', '--format', 'latex']);
+    expect(l.stdout).toContain('\\begin{align*}');
+    expect(chainrule(['steps', '‖x‖²', '--wrt', 'x', '--hessian', '--hvp']).code).toBe(2);
+  });
+});
+
 describe('chainrule jacobian', () => {
   it('prints the matrix form in numerator layout, and its transpose with --layout gradient', () => {
     expect(chainrule(['jacobian', 'tanh(Wx)', '--wrt', 'x', '--where', 'W: m×n']).stdout.trim()).toBe('diag(𝟙 − tanh(Wx)^∘²)W');
