@@ -5,7 +5,6 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type Katex from 'katex';
-import { backwardLatexRows, forwardLatexRows } from '../steps/index.ts';
 import { escapeHtml } from '../html.ts';
 import { checkedMath } from './math.ts';
 import { splitMath } from './problems.ts';
@@ -65,11 +64,14 @@ function solution(s: Solution, m: MathRenderer, repeats: Repeats = {}): string {
   const show = new Set(s.computation.show);
   if (show.has('answers')) {
     const rows = s.answers.flatMap((a) => (a.expanded ? [`${a.symbol.latex} &= ${a.named.latex}`, `&= ${a.expanded.latex} && \\in ${a.shape.latex}`] : [`${a.symbol.latex} &= ${a.named.latex} && \\in ${a.shape.latex}`]));
-    out.push(`<div class="answer"><b>Answer.</b>${s.computation.layout === 'numerator' ? ' (numerator layout)' : ''}${m.render(aligned(rows), true)}</div>`);
+    out.push(`<div class="answer"><b>Answer.</b>${s.computation.layout === 'numerator' || s.second ? ' (numerator layout)' : ''}${m.render(aligned(rows), true)}</div>`);
   }
   if (show.has('steps')) {
-    out.push(repeats.forwardAsIn ? `<p><b>Forward pass</b> as in ${escape(repeats.forwardAsIn)}.</p>` : `<p><b>Forward pass.</b></p>${m.render(aligned(forwardLatexRows(s.derivation)), true)}`);
-    out.push(repeats.backwardAsIn ? `<p><b>Backward pass</b> as in ${escape(repeats.backwardAsIn)}.</p>` : `<p><b>Backward pass.</b></p>${m.render(aligned(backwardLatexRows(s.derivation)), true)}`);
+    for (const sec of s.sections) {
+      const asIn = sec.kind === 'forward' ? repeats.forwardAsIn : sec.kind === 'backward' ? repeats.backwardAsIn : undefined;
+      if (asIn) out.push(`<p><b>${escape(sec.title)}</b> as in ${escape(asIn)}.</p>`);
+      else out.push(`<p>${sec.note ? `<b>${escape(sec.title)}</b> (${m.text(sec.note)}).` : `<b>${escape(sec.title)}.</b>`}</p>${m.render(aligned(sec.rows), true)}`);
+    }
   }
   if (show.has('graph')) out.push(`<figure class="graph">${inlineSvg(s.svg)}</figure>`);
   if (show.has('shapes')) {

@@ -1,7 +1,6 @@
 // The answer key as a complete LaTeX document (pdflatex, Debian's texlive-latex-base, -extra and
 // -pictures): each problem as stated, a boxed final answer, the forward and backward passes as
 // align* blocks, the computation graph in TikZ, and a shape table.
-import { backwardLatexRows, forwardLatexRows } from '../steps/index.ts';
 import { checkedMath } from './math.ts';
 import type { Repeats } from './repeats.ts';
 import { findRepeats, partLabel } from './repeats.ts';
@@ -52,13 +51,15 @@ function solution(s: Solution, repeats: Repeats = {}): string {
   const show = new Set(s.computation.show);
   if (show.has('answers')) {
     const rows = s.answers.flatMap((a) => (a.expanded ? [`${a.symbol.latex} &= ${a.named.latex}`, `&= ${a.expanded.latex} && \\in ${a.shape.latex}`] : [`${a.symbol.latex} &= ${a.named.latex} && \\in ${a.shape.latex}`]));
-    out.push(`\\answerbox{\\textbf{Answer.}${s.computation.layout === 'numerator' ? ' (numerator layout)' : ''}\n${align(rows)}}`);
+    out.push(`\\answerbox{\\textbf{Answer.}${s.computation.layout === 'numerator' || s.second ? ' (numerator layout)' : ''}\n${align(rows)}}`);
   }
   if (show.has('steps')) {
     // Heading and display in one paragraph: a blank line between them would add \parskip to the display's own space.
-    const layout = s.computation.layout === 'numerator' ? 'numerator layout: each derivative is the transpose of its variable' : 'each derivative has the shape of its variable';
-    out.push(repeats.forwardAsIn ? `\\textbf{Forward pass} as in ${latexText(repeats.forwardAsIn)}.` : `\\textbf{Forward pass.}\n${align(forwardLatexRows(s.derivation))}`);
-    out.push(repeats.backwardAsIn ? `\\textbf{Backward pass} as in ${latexText(repeats.backwardAsIn)}.` : `\\textbf{Backward pass} (${layout}).\n${align(backwardLatexRows(s.derivation))}`);
+    for (const sec of s.sections) {
+      const asIn = sec.kind === 'forward' ? repeats.forwardAsIn : sec.kind === 'backward' ? repeats.backwardAsIn : undefined;
+      if (asIn) out.push(`\\textbf{${sec.title}} as in ${latexText(asIn)}.`);
+      else out.push(`${sec.note ? `\\textbf{${sec.title}} (${latexText(sec.note)}).` : `\\textbf{${sec.title}.}`}\n${align(sec.rows)}`);
+    }
   }
   if (show.has('graph')) {
     // At most 40% of a page tall, so a graph fits beside its part instead of floating a page on.

@@ -1,6 +1,5 @@
 // The answer key in Markdown: math as $…$ and $$…$$ (GitHub and most viewers render it with
 // KaTeX or MathJax), graphs as SVG files beside the document.
-import { backwardLatexRows, forwardLatexRows } from '../steps/index.ts';
 import { checkedMath } from './math.ts';
 import { splitMath } from './problems.ts';
 import type { Repeats } from './repeats.ts';
@@ -32,11 +31,14 @@ function solution(s: Solution, graphPath: GraphPath, repeats: Repeats = {}): str
   const show = new Set(s.computation.show);
   if (show.has('answers')) {
     const rows = s.answers.flatMap((a) => (a.expanded ? [`${a.symbol.latex} &= ${a.named.latex}`, `&= ${a.expanded.latex} && \\in ${a.shape.latex}`] : [`${a.symbol.latex} &= ${a.named.latex} && \\in ${a.shape.latex}`]));
-    out.push(`**Answer.**${s.computation.layout === 'numerator' ? ' (numerator layout)' : ''}`, aligned(rows));
+    out.push(`**Answer.**${s.computation.layout === 'numerator' || s.second ? ' (numerator layout)' : ''}`, aligned(rows));
   }
   if (show.has('steps')) {
-    out.push(...(repeats.forwardAsIn ? [`**Forward pass** as in ${repeats.forwardAsIn}.`] : ['**Forward pass.**', aligned(forwardLatexRows(s.derivation))]));
-    out.push(...(repeats.backwardAsIn ? [`**Backward pass** as in ${repeats.backwardAsIn}.`] : ['**Backward pass.**', aligned(backwardLatexRows(s.derivation))]));
+    for (const sec of s.sections) {
+      const asIn = sec.kind === 'forward' ? repeats.forwardAsIn : sec.kind === 'backward' ? repeats.backwardAsIn : undefined;
+      if (asIn) out.push(`**${sec.title}** as in ${asIn}.`);
+      else out.push(sec.note ? `**${sec.title}** (${markdownText(sec.note)}).` : `**${sec.title}.**`, aligned(sec.rows));
+    }
   }
   if (show.has('graph')) out.push(`![computation graph](${graphPath(s)})`);
   if (show.has('shapes')) {

@@ -8,6 +8,10 @@ import type { Layout } from '../diff/index.ts';
 import { unsafeMath } from './math.ts';
 
 export type Show = 'answers' | 'steps' | 'graph' | 'shapes';
+/** What a computation derives: the gradient (the default), the Jacobian of a vector or matrix
+ * output, or the Hessian of a scalar output. */
+export type DerivativeKind = 'gradient' | 'jacobian' | 'hessian';
+export const DERIVATIVE_KINDS: readonly DerivativeKind[] = ['gradient', 'jacobian', 'hessian'];
 export const ALL_SHOWN: readonly Show[] = ['answers', 'steps', 'graph', 'shapes'];
 
 /** One thing to derive. */
@@ -20,6 +24,7 @@ export interface Computation {
   /** Values of every variable: the graph then shows forward values and gradients. */
   readonly at?: Readonly<Record<string, unknown>>;
   readonly show: readonly Show[];
+  readonly derivative: DerivativeKind;
 }
 
 export interface Part {
@@ -49,7 +54,7 @@ export interface Sheet {
 
 type Json = Record<string, unknown>;
 
-const COMPUTE_FIELDS = ['expr', 'where', 'of', 'wrt', 'layout', 'at', 'show'] as const;
+const COMPUTE_FIELDS = ['expr', 'where', 'of', 'wrt', 'layout', 'at', 'show', 'derivative'] as const;
 
 function fail(file: string, where: string, message: string): never {
   throw new ChainruleError(`${file}: ${where}: ${message}`, { hint: 'the problem-file format is described in samples/README.md' });
@@ -108,8 +113,12 @@ function computation(file: string, where: string, o: Json, inherited: Json): Com
   if (!Array.isArray(wrt) || wrt.some((w) => typeof w !== 'string')) fail(file, where, '"wrt" must be a list of variable names');
   const layout = merged.layout ?? 'gradient';
   if (layout !== 'gradient' && layout !== 'numerator') fail(file, where, '"layout" is "gradient" or "numerator"');
-  const show = merged.show ?? ALL_SHOWN;
+  const derivative = merged.derivative ?? 'gradient';
+  if (!DERIVATIVE_KINDS.includes(derivative as DerivativeKind)) fail(file, where, `"derivative" is ${DERIVATIVE_KINDS.map((k) => `"${k}"`).join(', ')}`);
+  // The computation graph carries ∂f/∂node, which needs a scalar output: a Jacobian part has none.
+  const show = merged.show ?? (derivative === 'jacobian' ? ALL_SHOWN.filter((s) => s !== 'graph') : ALL_SHOWN);
   if (!Array.isArray(show) || show.some((s) => !ALL_SHOWN.includes(s as Show))) fail(file, where, `"show" lists some of ${ALL_SHOWN.join(', ')}`);
+  if (derivative === 'jacobian' && show.includes('graph')) fail(file, where, 'a Jacobian part has no computation graph ("show" without "graph")');
   if (merged.at !== undefined && (typeof merged.at !== 'object' || merged.at === null || Array.isArray(merged.at))) fail(file, where, '"at" maps variable names to values');
   return {
     expr: text(file, where, merged, 'expr', true) as string,
@@ -119,6 +128,7 @@ function computation(file: string, where: string, o: Json, inherited: Json): Com
     layout,
     at: merged.at as Json | undefined,
     show: show as Show[],
+    derivative: derivative as DerivativeKind,
   };
 }
 

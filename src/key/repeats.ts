@@ -1,7 +1,6 @@
 // Within a problem, parts often share one computation: the same forward pass, and sometimes the
 // same backward pass. A key shows each pass in full once, at its first part, and refers back to it
 // after that ("as in (a)"), as a TA writes a solution sheet.
-import { backwardLatexRows, forwardLatexRows } from '../steps/index.ts';
 import type { Solution, SolvedProblem } from './solve.ts';
 
 export interface Repeats {
@@ -21,8 +20,9 @@ export function findRepeats(problem: SolvedProblem): Map<Solution, Repeats> {
     const label = partLabel(q.part.id);
     for (const s of q.solutions) {
       if (!s.computation.show.includes('steps') || label === '') continue;
-      const forward = forwardLatexRows(s.derivation).join('\n');
-      const backward = `${s.computation.layout}\n${backwardLatexRows(s.derivation).join('\n')}`;
+      const rows = (kind: string) => s.sections.filter((x) => x.kind === kind).flatMap((x) => x.rows).join('\n');
+      const forward = rows('forward');
+      const backward = `${s.computation.layout}\n${rows('backward')}`;
       const repeats: Repeats = { forwardAsIn: forwardSeen.get(forward), backwardAsIn: backwardSeen.get(backward) };
       if (!forwardSeen.has(forward)) forwardSeen.set(forward, label);
       if (!backwardSeen.has(backward)) backwardSeen.set(backward, label);

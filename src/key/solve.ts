@@ -10,8 +10,8 @@ import { buildGraph, dotToSvg, toDot, toTikz } from '../graph/index.ts';
 import type { Shape } from '../ir/shape.ts';
 import { print } from '../print/index.ts';
 import { printName } from '../print/names.ts';
-import type { Derivation } from '../steps/index.ts';
-import { derive, partial, printers, shapeText } from '../steps/index.ts';
+import type { Derivation, StepSection, TangentDerivation } from '../steps/index.ts';
+import { backwardLatexRows, derive, deriveJacobian, deriveSecond, forwardLatexRows, partial, printers, shapeText, tangentAnswers, tangentSections } from '../steps/index.ts';
 import type { Computation, Part, Problem, Sheet } from './problems.ts';
 import { splitMath } from './problems.ts';
 import type { Name } from '../syntax/ast.ts';
@@ -42,8 +42,14 @@ export interface ShapeRow {
 export interface Solution {
   readonly computation: Computation;
   readonly model: Model;
-  readonly derivation: Derivation;
-  readonly graph: ComputationGraph;
+  /** The gradient's derivation (scalar outputs: gradient and Hessian parts). */
+  readonly derivation?: Derivation;
+  /** A Jacobian or Hessian part's derivation: forward mode over the steps. */
+  readonly second?: TangentDerivation;
+  /** The steps as the key shows them: forward pass, backward pass, and (Jacobian, Hessian) the tangent passes. */
+  readonly sections: readonly StepSection[];
+  /** The computation graph (absent for a Jacobian part: it needs a scalar output). */
+  readonly graph?: ComputationGraph;
   readonly svg: string;
   readonly tikz: string;
   readonly answers: readonly Answer[];
@@ -117,15 +123,31 @@ export function statementFonts(statement: string): (name: Name) => Name {
 export async function solve(c: Computation, display: (name: Name) => Name = (n) => n): Promise<Solution> {
   const model = parse(c.expr, { where: c.where, of: c.of });
   const variables = findVariables(model, c.wrt.length ? c.wrt : model.variables.map((v) => v.display));
-  const derivation = derive(model, variables, { layout: c.layout, display });
-  const graph = buildGraph(model, { wrt: variables, at: c.at ? bindValues(model, c.at) : undefined, layout: c.layout, display });
-  const dot = toDot(graph);
-  const [svg, tikz] = [await dotToSvg(dot), await toTikz(graph)];
-  const p = printers(derivation);
-  const L = display(derivation.outputName);
-  const answers = derivation.answers.map(({ line }): Answer => {
+  const second = c.derivative === 'jacobian' ? deriveJacobian(model, variables) : c.derivative === 'hessian' ? deriveSecond(model, variables, 'hessian', { display }) : undefined;
+  const derivation = c.derivative === 'jacobian' ? undefined : (second?.scalar ?? derive(model, variables, { layout: c.layout, display }));
+  const graph = derivation && buildGraph(model, { wrt: variables, at: c.at ? bindValues(model, c.at) : undefined, layout: c.layout, display });
+  const [svg, tikz] = graph ? [await dotToSvg(toDot(graph)), await toTikz(graph)] : ['', ''];
+  const shapeOf = (s: Shape): Both => ({ unicode: shapeText(s, 'unicode'), latex: shapeText(s, 'latex') });
+  if (second) {
+    const answers = tangentAnswers(second).map(({ unicode, latex }): Answer => ({
+      symbol: { unicode: unicode.lhs, latex: latex.lhs },
+      named: { unicode: unicode.result, latex: latex.result },
+      expanded: unicode.expanded && latex.expanded ? { unicode: unicode.expanded, latex: latex.expanded } : undefined,
+      shape: { unicode: unicode.shape, latex: latex.shape },
+    }));
+    const steps = second.grouping.steps;
+    const shapes: ShapeRow[] = [
+      ...model.variables.filter((v) => second.grouping.sources.includes(v.node)).map((v): ShapeRow => ({ symbol: { unicode: printName(display(v.name), 'unicode'), latex: printName(display(v.name), 'latex') }, meaning: 'variable', shape: shapeOf(v.shape) })),
+      ...steps.map((st): ShapeRow => ({ symbol: { unicode: printName(display(st.name), 'unicode'), latex: printName(display(st.name), 'latex') }, meaning: { unicode: print(st.expr, 'unicode'), latex: print(st.expr, 'latex') }, shape: shapeOf(st.node.shape) })),
+    ];
+    return { computation: c, model, derivation, second, sections: tangentSections(second), graph, svg, tikz, answers, shapes };
+  }
+  const d = derivation as Derivation;
+  const p = printers(d);
+  const L = display(d.outputName);
+  const answers = d.answers.map(({ line }): Answer => {
     const named = { unicode: p.expr(line.result, 'unicode'), latex: p.expr(line.result, 'latex') };
-    const full = derivation.expand(line.result);
+    const full = d.expand(line.result);
     const expanded = { unicode: print(full, 'unicode'), latex: print(full, 'latex') };
     return {
       symbol: { unicode: partial(L, display(line.name), 'unicode'), latex: partial(L, display(line.name), 'latex') },
@@ -134,14 +156,18 @@ export async function solve(c: Computation, display: (name: Name) => Name = (n) 
       shape: { unicode: shapeText(line.result.shape, 'unicode'), latex: shapeText(line.result.shape, 'latex') },
     };
   });
-  const shapeOf = (s: Shape): Both => ({ unicode: shapeText(s, 'unicode'), latex: shapeText(s, 'latex') });
   const shapes: ShapeRow[] = [
-    ...model.variables.filter((v) => derivation.grouping.sources.includes(v.node)).map((v): ShapeRow => ({ symbol: { unicode: printName(display(v.name), 'unicode'), latex: printName(display(v.name), 'latex') }, meaning: 'variable', shape: shapeOf(v.shape) })),
-    ...derivation.forward.map((f): ShapeRow => ({
+    ...model.variables.filter((v) => d.grouping.sources.includes(v.node)).map((v): ShapeRow => ({ symbol: { unicode: printName(display(v.name), 'unicode'), latex: printName(display(v.name), 'latex') }, meaning: 'variable', shape: shapeOf(v.shape) })),
+    ...d.forward.map((f): ShapeRow => ({
       symbol: { unicode: printName(display(f.step.name), 'unicode'), latex: printName(display(f.step.name), 'latex') },
       meaning: { unicode: p.definition(f.step.expr, 'unicode'), latex: p.definition(f.step.expr, 'latex') },
       shape: shapeOf(f.step.node.shape),
     })),
   ];
-  return { computation: c, model, derivation, graph, svg, tikz, answers, shapes };
+  const layout = c.layout === 'numerator' ? 'numerator layout: each derivative is the transpose of its variable' : 'each derivative has the shape of its variable';
+  const sections: StepSection[] = [
+    { kind: 'forward', title: 'Forward pass', rows: forwardLatexRows(d) },
+    { kind: 'backward', title: 'Backward pass', note: layout, rows: backwardLatexRows(d) },
+  ];
+  return { computation: c, model, derivation: d, sections, graph, svg, tikz, answers, shapes };
 }

@@ -8,5 +8,5 @@ export { backwardLatexRows, explainLines, forwardLatexRows, partial, printLine, 
 export type { PrintedLine, RenderOptions, StepPrinters } from './render.ts';
 export { deriveJacobian, deriveSecond, tangentPass } from './tangent.ts';
 export type { Binding, SecondKind, TangentDerivation, TangentLine, TangentPass, TangentTerm } from './tangent.ts';
-export { renderTangentLatex, renderTangentMarkdown, renderTangentText, tangentJson } from './tangent-render.ts';
-export type { PrintedAnswer, PrintedTangentLine } from './tangent-render.ts';
+export { renderTangentLatex, renderTangentMarkdown, renderTangentText, tangentAnswers, tangentJson, tangentSections } from './tangent-render.ts';
+export type { PrintedAnswer, PrintedTangentLine, StepSection } from './tangent-render.ts';

@@ -272,3 +272,35 @@ export function tangentJson(t: TangentDerivation): unknown {
     answers: view.answers('unicode').map((a, i) => ({ ...a, latex: view.answers('latex')[i] })),
   };
 }
+
+/** One block of a key's steps: a title, a note (text with $…$ math) and align rows. */
+export interface StepSection {
+  readonly kind: 'forward' | 'backward' | 'pass';
+  readonly title: string;
+  readonly note?: string;
+  readonly rows: readonly string[];
+}
+
+/** The derivation as a key shows it: forward pass, backward pass (second derivatives), each tangent pass. */
+export function tangentSections(t: TangentDerivation): StepSection[] {
+  const view = new View(t);
+  const r = latexRows(t, view);
+  const f = printName(t.grouping.steps[t.grouping.steps.length - 1].name, 'latex');
+  const out: StepSection[] = [{ kind: 'forward', title: 'Forward pass', rows: r.forward }];
+  if (r.backward.length) out.push({ kind: 'backward', title: 'Backward pass', note: `$\\bar u = \\partial ${f}/\\partial u$, gradient layout; constants are written into their uses`, rows: r.backward });
+  t.passes.forEach((pass, i) => {
+    const x = pass.variable ? printName(pass.variable.name, 'latex') : '';
+    const form = pass.form === 'matrix' ? `numerator layout: $(\\partial u/\\partial ${x})_{ij} = \\partial u_i/\\partial ${x}_j$` : t.kind === 'hvp' ? 'in differentials along the direction' : `in differentials: $\\mathrm{d}u$ is the change of $u$ when $${x}$ moves by $\\mathrm{d}${x}$`;
+    const title = t.kind === 'jacobian' ? 'Jacobian pass' : t.kind === 'hessian' ? 'Hessian pass' : 'Hessian-vector product';
+    const what = t.kind === 'jacobian' ? `the Jacobian of $${f}$ by $${x}$, forward mode over the steps` : t.kind === 'hessian' ? `the Jacobian of the gradient by $${x}$, forward mode through both passes` : 'forward mode through both passes';
+    out.push({ kind: 'pass', title, note: `${what}; ${form}`, rows: r.passes[i].rows });
+  });
+  return out;
+}
+
+/** The answers in both notations. */
+export function tangentAnswers(t: TangentDerivation): { unicode: PrintedAnswer; latex: PrintedAnswer }[] {
+  const view = new View(t);
+  const latex = view.answers('latex');
+  return view.answers('unicode').map((unicode, i) => ({ unicode, latex: latex[i] }));
+}

@@ -210,7 +210,7 @@ describe('names in the statement’s fonts', () => {
         for (const q of p.parts) {
           const display = statementFonts(`${p.problem.statement} ${q.part.statement}`);
           for (const sol of q.solutions) {
-            if (display(sol.derivation.outputName).style !== 'script') continue;
+            if (display((sol.derivation as NonNullable<typeof sol.derivation>).outputName).style !== 'script') continue;
             for (const a of sol.answers) {
               expect(a.symbol.latex).toMatch(/^\\frac\{\\partial \\mathcal\{/);
               expect(a.symbol.unicode).toMatch(/^∂[𝒜ℬ𝒞𝒟ℰℱ𝒢ℋℐ𝒥𝒦ℒℳ𝒩𝒪𝒫𝒬ℛ𝒮𝒯𝒰𝒱𝒲𝒳𝒴𝒵]/u);

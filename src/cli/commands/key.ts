@@ -30,6 +30,8 @@ function writeGradientModules(sheets: readonly SolvedSheet[], dir: string): { wr
   for (const [sol, svgName] of graphNames(sheets)) {
     const c = sol.computation;
     const name = svgName.replace(/\.svg$/, '.ts');
+    // A Jacobian part has no gradient to generate.
+    if (!sol.derivation) continue;
     try {
       const wrt = sol.derivation.answers.map((a) => a.variable.display);
       const text = generate(c.expr, { wrt, where: c.where, of: c.of, lang: 'ts', command: `chainrule samples (${name})` });
