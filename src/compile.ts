@@ -226,6 +226,7 @@ interface SecondOrderRoot {
   readonly display: string;
   readonly formula: string;
   readonly node: Node;
+  readonly symmetric?: boolean;
 }
 
 /** The roots of hessian and hvp, for every target: the Hessian blocks with a matrix form (scalar and
@@ -243,6 +244,8 @@ function secondOrderRoots(model: Model, derivatives: readonly GeneratedDerivativ
           formula: b.unicode,
           // A matrix y's numerator-layout block is transposed back to y's entry order.
           node: isColumn(b.col.shape) || isScalar(b.col.shape) ? b.matrix : transpose(b.matrix),
+          // ∂²f/∂x² of a vector x is symmetric: its product kernel fills one triangle and mirrors it.
+          symmetric: b.row === b.col && isColumn(b.row.shape) && !isScalar(b.row.shape),
         }],
   );
   const clash = hessians.find((h, i) => hessians.findIndex((o) => o.key === h.key) !== i);
@@ -260,7 +263,7 @@ function secondOrderSpec(model: Model, derivatives: readonly GeneratedDerivative
   const described = (r: SecondOrderRoot) => ({ key: r.key, display: r.display, formula: r.formula });
   return {
     hessians: hessians.map(described),
-    hessianProgram: lower(hessians.map((h) => ({ node: h.node, key: h.key, label: h.formula })), lowerOptions),
+    hessianProgram: lower(hessians.map((h) => ({ node: h.node, key: h.key, label: h.formula, symmetric: h.symmetric })), { ...lowerOptions, symmetricProducts: true }),
     hvps: hvps.map(described),
     hvpProgram: lower(hvps.map((p) => ({ node: p.node, key: p.key, label: p.formula })), hvpOptions),
   };

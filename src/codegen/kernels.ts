@@ -309,16 +309,16 @@ function emitGemm(instr: Extract<Instr, { kind: 'gemm' }>, ctx: KernelContext): 
     ])];
   }
   if (aAlongP && !bAlongP) {
-    // C = A·B: C[i,:] += A[i,p]·B[p,:].
+    // C = A·B: C[i,:] += A[i,p]·B[p,:]; a symmetric C computes j ≥ i and mirrors.
     const aip = ctx.fresh('aip');
     const rowB = ctx.fresh('rowB');
     return [...pre, fill, A.forRange(i, A.num(0), rows, [
       A.constDecl(outRow, A.times(I, cols)),
       A.forRange(p, A.num(0), K, [
         A.constDecl(aip, scaled(operandAt(ctx, a, I, P))), A.constDecl(rowB, rowOf(b, P)),
-        A.forRange(j, A.num(0), cols, [A.assign(at(O, A.plus(A.id(outRow), J)), A.bin('*', A.id(aip), at(ctx.value(b.value), A.plus(A.id(rowB), J))), '+=')]),
+        A.forRange(j, jFrom, cols, [A.assign(at(O, A.plus(A.id(outRow), J)), A.bin('*', A.id(aip), at(ctx.value(b.value), A.plus(A.id(rowB), J))), '+=')]),
       ]),
-    ])];
+    ]), ...mirror()];
   }
   if (!aAlongP && !bAlongP) {
     // C = AᵀB: C[i,:] += A[p,i]·B[p,:], p outermost so both rows are read in order; AᵀA mirrors.
@@ -334,6 +334,7 @@ function emitGemm(instr: Extract<Instr, { kind: 'gemm' }>, ctx: KernelContext): 
     ]), ...mirror()];
   }
   // C = AᵀBᵀ = (BA)ᵀ: B's rows are contiguous along p, A is read down a column.
+  if (instr.symmetric) throw new Error('internal: AᵀBᵀ is never lowered as a mirrored product');
   const rowB = ctx.fresh('rowB');
   const sum = ctx.fresh('sum');
   return [...pre, A.forRange(i, A.num(0), rows, [

@@ -28,6 +28,9 @@ export interface LowerRoot {
   /** `value` for the output, the input key for a gradient. */
   readonly key: string;
   readonly label: string;
+  /** The root is known symmetric (a diagonal Hessian block ∂²f/∂x²): a product that computes it
+   * fills one triangle and mirrors it. */
+  readonly symmetric?: boolean;
 }
 
 export interface LowerOptions {
@@ -39,6 +42,9 @@ export interface LowerOptions {
   readonly label: (node: Node) => string;
   /** Shared between the programs of one module so storage names never collide. */
   readonly ids?: { next: number };
+  /** A product whose node is structurally symmetric (Aᵀdiag(s)A, BBᵀ) computes one triangle and
+   * mirrors it (the hessian program: its blocks are full of these). */
+  readonly symmetricProducts?: boolean;
 }
 
 const stored = (operand: Operand): Lowered => ({ kind: 'stored', operand });
@@ -188,6 +194,8 @@ export class Lowerer {
   private readonly uses = new Map<Node, number>();
   /** Where a root must end up: the output scalar or a gradient buffer. */
   private readonly targets = new Map<Node, Value>();
+  /** Targets of roots known symmetric: a gemm writing one computes a triangle and mirrors it. */
+  private readonly symmetricTargets = new Set<Value>();
   private readonly inputs = new Map<string, Value>();
   private readonly factorOf = new Map<Node, Factor>();
   private readonly solves = new Map<string, Value>();
@@ -203,6 +211,7 @@ export class Lowerer {
     for (const r of roots) {
       this.uses.set(r.node, (this.uses.get(r.node) ?? 0) + 1);
       if (!this.targets.has(r.node)) this.targets.set(r.node, this.newValue(r.node.shape.rows, r.node.shape.cols, 'result', r.label, r.key));
+      if (r.symmetric && r.node.shape.rows === r.node.shape.cols) this.symmetricTargets.add(this.targets.get(r.node) as Value);
     }
   }
 
@@ -512,7 +521,11 @@ export class Lowerer {
     const out = node ? this.output(node) : this.temp(rows, cols, `(${a.rows}×${a.cols})·(${b.rows}×${b.cols})`);
     const opA = this.asOperand(a);
     const opB = this.asOperand(b);
-    const symmetric = opA.value === opB.value && opA.transposed !== opB.transposed;
+    // A result known symmetric fills one triangle, in every loop order but AᵀBᵀ (read down columns: it stays whole).
+    const aAlongP = !opA.transposed || opA.value.rows === 1 || opA.value.cols === 1;
+    const bAlongP = opB.transposed || opB.value.rows === 1 || opB.value.cols === 1;
+    const knownSymmetric = this.symmetricTargets.has(out) || (this.options.symmetricProducts === true && node !== undefined && isSymmetric(node));
+    const symmetric = (opA.value === opB.value && opA.transposed !== opB.transposed) || (knownSymmetric && (aAlongP || !bAlongP));
     this.emit({ kind: 'gemm', out, a: opA, b: opB, inner: this.size(a.cols), scale, symmetric });
     return { part: { ...shape, lowered: stored({ value: out, transposed: false }) }, scaled: scale !== undefined };
   }

@@ -10,7 +10,8 @@ import { differentiate, parse } from '../../src/api.ts';
 import type { Model } from '../../src/build/index.ts';
 import { randomTensor, rng } from '../../src/check/index.ts';
 import type { Compiled } from '../../src/compile.ts';
-import { compileSpec, generate, moduleSpecFor } from '../../src/compile.ts';
+import { compileSpec, generate, moduleSpec, moduleSpecFor } from '../../src/compile.ts';
+import type { Instr } from '../../src/lower/program.ts';
 import { evaluate } from '../../src/eval/index.ts';
 import { transpose } from '../../src/ir/construct.ts';
 import type { Node } from '../../src/ir/node.ts';
@@ -138,5 +139,57 @@ describe('generated hessian and hvp', () => {
     expect(Array.from(mod.hessian({ A, x }).x).map((v, i) => Math.abs(v - H[i]) < 1e-12)).toEqual([true, true, true, true]);
     const hv = mod.hvp({ A, x }, { x: Float64Array.of(1, 0) }).x;
     expect(Math.abs(hv[0] - H[0]) < 1e-12 && Math.abs(hv[1] - H[2]) < 1e-12).toBe(true);
+  });
+});
+
+describe('a diagonal Hessian block ∂²f/∂x² computes one triangle and mirrors it', () => {
+  // The product kernels by loop order: AᵀB (logistic regression, 𝟙ᵀexp(Ax)), AB (𝟙ᵀexp(Aᵀx),
+  // log-sum-exp of Ax), and a symmetric product inside a sum (Aᵀdiag(exp(Ax))A + M + Mᵀ).
+  const cases: { expr: string; where: string; wrt: string; order: string }[] = [
+    { expr: '𝟙ᵀlog(𝟙 + exp(−y ⊙ (Xw)))', where: 'X: N×d', wrt: 'w', order: 'AᵀB' },
+    { expr: '𝟙ᵀexp(Ax)', where: 'A: m×n', wrt: 'x', order: 'AᵀB' },
+    { expr: '𝟙ᵀexp(Aᵀx)', where: 'A: n×m', wrt: 'x', order: 'AB' },
+    { expr: 'log(𝟙ᵀexp(Ax))', where: 'A: m×n', wrt: 'x', order: 'AB' },
+    { expr: 'xᵀMx + 𝟙ᵀexp(Ax)', where: 'A: m×n; M: n×n', wrt: 'x', order: 'AᵀB' },
+    { expr: '½‖W₂tanh(W₁x) − y‖²', where: 'W₁: m×n; W₂: k×m', wrt: 'x', order: 'AB' },
+  ];
+  const gemms = (instrs: readonly Instr[]): Extract<Instr, { kind: 'gemm' }>[] =>
+    instrs.flatMap((i) => (i.kind === 'gemm' ? [i] : i.kind === 'loop' ? [...(i.head ? [i.head] : []), ...gemms(i.body), ...gemms(i.epilogue)] : []));
+  for (const c of cases) {
+    it(`${c.expr}: the ${c.order} product fills j ≥ i; the imported module agrees with the evaluator and is exactly symmetric`, async () => {
+      const { spec } = moduleSpec(c.expr, { wrt: c.wrt, where: c.where, hessian: true });
+      const symmetric = gemms((spec.second as NonNullable<typeof spec.second>).hessianProgram.instrs).filter((g) => g.symmetric);
+      expect(symmetric.length).toBeGreaterThan(0);
+      const orders = symmetric.map((g) => `${!g.a.transposed || g.a.value.rows === 1 || g.a.value.cols === 1 ? 'A' : 'Aᵀ'}${g.b.transposed ? 'Bᵀ' : 'B'}`);
+      expect(orders).toContain(c.order);
+      const source = generate(c.expr, { wrt: [c.wrt], where: c.where, hessian: true });
+      const body = source.slice(source.indexOf('export function hessian'), source.indexOf('export function hvp'));
+      expect(body).toMatch(/for \(let j = i; j < \w+; j\+\+\)/);
+      const dir = mkdtempSync(path.join(tmpdir(), 'chainrule-symmetric-hessian-'));
+      const file = path.join(dir, 'h.ts');
+      writeFileSync(file, source);
+      const mod = (await import(pathToFileURL(file).href)) as { hessian: (i: Record<string, number | Float64Array>, dims?: Record<string, number>) => Record<string, Float64Array> };
+      const model = parse(c.expr, { where: c.where });
+      const [block] = hessian(model, [c.wrt]).blocks;
+      let points = 0;
+      for (const bound of smoothPoints(model, 17, 3)) {
+        const H = Float64Array.from(mod.hessian(moduleInputs(model, bound.values), bound.dims)[identifierFor(block.row.name)]);
+        expect(relative(H, evaluate(block.matrix as Node, bound.values, bound.dims).data, 1e-9)).toBeLessThan(1e-9);
+        const n = Math.round(Math.sqrt(H.length));
+        for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(H[i * n + j]).toBe(H[j * n + i]);
+        points++;
+      }
+      expect(points).toBe(3);
+    });
+  }
+
+  it('a mixed block ∂²f/∂x∂y is not symmetric and is computed whole', () => {
+    const { spec } = moduleSpec('yᵀAx + 𝟙ᵀexp(Bx) + 𝟙ᵀexp(Cy)', { wrt: 'x,y', where: 'A: n×n; B: m×n; C: m×n', hessian: true });
+    const program = (spec.second as NonNullable<typeof spec.second>).hessianProgram;
+    const mixed = program.results.find((r) => r.key === 'x_y') as { value: unknown };
+    expect(gemms(program.instrs).filter((g) => g.out === mixed.value && g.symmetric)).toEqual([]);
+    const model = parse('yᵀAx + 𝟙ᵀexp(Bx) + 𝟙ᵀexp(Cy)', { where: 'A: n×n; B: m×n; C: m×n' });
+    const compiled = compileSpec(spec);
+    expect(check(model, ['x', 'y'], compiled, 5)).toBe(1);
   });
 });
