@@ -108,8 +108,8 @@ class View {
     const t = this.t;
     const out: PrintedAnswer[] = [];
     const fName = this.name(t.grouping.steps[t.grouping.steps.length - 1].name, f);
-    const show = (pass: TangentPass, line: TangentLine | undefined, lhs: string, zero: Node): PrintedAnswer => {
-      const node = line?.result ?? zero;
+    const show = (pass: TangentPass, line: TangentLine | undefined, lhs: string, zero: Node, given?: Node): PrintedAnswer => {
+      const node = given ?? line?.result ?? zero;
       const result = this.expr(node, f, pass);
       const expandedNode = t.simplifier.simplify(t.expand(node));
       const expanded = this.expr(expandedNode, f, pass);
@@ -146,6 +146,12 @@ class View {
         const barName = this.name(bar?.name ?? x.name, f);
         const lhs = pass.form === 'matrix' ? `${second} = ${partial(barName, v(y), f)}` : `${d(f)}${barName}`;
         out.push(show(pass, lineFor(pass, bar?.symbol), lhs, zeroOf(pass, bar?.symbol, pass.variable ?? x)));
+        // A matrix variable: the second differential d²f[dX, dX] = ⟨dX, dX̄⟩ too.
+        const bilinear = x === y ? t.secondDifferentials.get(x) : undefined;
+        if (bilinear) {
+          const dX = this.expr(pass.seeds.get(x.node) as Node, f, pass);
+          out.push(show(pass, undefined, `${f === 'latex' ? '\\mathrm{d}^2' : 'd²'}${fName}[${dX}, ${dX}]`, bilinear, bilinear));
+        }
       }
     });
     return out;

@@ -13,6 +13,7 @@
 // Hessian-vector product is the differential of x̄ along v.
 import type { Model, VariableInfo } from '../build/index.ts';
 import { differential, differentialAlong } from '../diff/forward.ts';
+import { inner } from '../diff/index.ts';
 import { ChainruleError } from '../errors.ts';
 import * as C from '../ir/construct.ts';
 import { substitute } from '../ir/fold.ts';
@@ -87,6 +88,8 @@ export interface TangentDerivation {
   readonly adjoints: readonly Binding[];
   /** The symbol of ∂f/∂x (x̄) per variable, for Hessians and HVPs. */
   readonly adjointOf: ReadonlyMap<Node, Binding>;
+  /** Hessian passes in differentials (matrix variables): the second differential d²f[dX, dX] = ⟨dX, dX̄⟩, simplified. */
+  readonly secondDifferentials: ReadonlyMap<VariableInfo, Node>;
   /** Binding symbols → plain IR; any expression of the derivation as a function of the variables. */
   readonly expand: (n: Node) => Node;
   readonly simplifier: Simplifier;
@@ -270,5 +273,15 @@ function finish(kind: SecondKind, model: Model, grouping: Grouping, variables: r
       passes.push({ ...pass, variable: v });
     }
   }
-  return { kind, model, grouping, variables, bindings, scalar, passes, adjoints, adjointOf, expand, simplifier };
+  const secondDifferentials = new Map<VariableInfo, Node>();
+  if (kind === 'hessian') {
+    for (const pass of passes) {
+      const x = pass.variable as VariableInfo;
+      const bar = adjointOf.get(x.node);
+      const line = pass.lines.find((l) => l.binding.symbol === bar?.symbol);
+      if (pass.form !== 'differential' || !line) continue;
+      secondDifferentials.set(x, fold(simplifier.simplify(inner(pass.seeds.get(x.node) as Node, line.result))));
+    }
+  }
+  return { kind, model, grouping, variables, bindings, scalar, passes, adjoints, adjointOf, secondDifferentials, expand, simplifier };
 }

@@ -156,6 +156,34 @@ describe('the checks can fail', () => {
   });
 });
 
+describe('matrix variables: the second differential d²f[dX, dX] = ⟨dX, dX̄⟩', () => {
+  for (const [expr, where, printed] of [['−log|X|', undefined, 'd²f[dX, dX] = tr(X⁻¹(dX)X⁻¹(dX))'], ['tr(XᵀAX)', 'A: n×n; X: n×m', 'd²f[dX, dX] = tr((dX)ᵀ(A + Aᵀ)(dX))']] as const) {
+    it(`${expr}: ${printed}, against central differences of the gradient along a random E`, () => {
+      const m = model(expr, where);
+      const X = vars(m, 'X')[0];
+      const t = deriveSecond(m, [X], 'hessian');
+      expect(renderTangentText(t)).toContain(printed);
+      const bilinear = t.secondDifferentials.get(X) as Node;
+      const dX = t.passes[0].seeds.get(X.node) as Var;
+      const gradient = t.adjointOf.get(X.node)?.node as Node;
+      const random = rng(3);
+      let points = 0;
+      for (const bound of smoothPoints(m, 21, 2)) {
+        const x = bound.values.get(X.key) as Tensor;
+        const E = tensor(x.rows, x.cols, Array.from({ length: x.data.length }, () => 2 * random() - 1));
+        const h = 1e-6;
+        const at = (sign: number) => evaluate(gradient, new Map(bound.values).set(X.key, tensor(x.rows, x.cols, x.data.map((v, i) => v + sign * h * E.data[i]))), bound.dims).data;
+        const [plus, minus] = [at(1), at(-1)];
+        const numeric = E.data.reduce((sum, e, i) => sum + e * (plus[i] - minus[i]) / (2 * h), 0);
+        const symbolic = evaluate(t.expand(bilinear), new Map(bound.values).set(dX.attr.key, E), bound.dims).data[0];
+        expect(Math.abs(symbolic - numeric) / Math.max(1, Math.abs(numeric))).toBeLessThan(1e-6);
+        points++;
+      }
+      expect(points).toBe(2);
+    });
+  }
+});
+
 describe('the printed steps', () => {
   it('tanh(Wx): the Jacobian of each step, then diag(𝟙 − f^∘2)W (issue #11 form)', () => {
     const m = model('tanh(Wx)', 'W: m×n');
