@@ -19,6 +19,8 @@ import { benchCases } from './cases.ts';
 import { loadCorpus, measure, summarize } from './compactness.ts';
 import { measureStartup } from './startup.ts';
 import { numpyTable, runNumpyBench } from './numpy.ts';
+import type { SecondOrderTimes } from './second-order-timing.ts';
+import { secondOrderTable, timeSecondOrder } from './second-order-timing.ts';
 
 const here = import.meta.dirname;
 const execFileAsync = promisify(execFile);
@@ -219,7 +221,21 @@ async function trainingInChildProcess(): Promise<Record<string, number>> {
   return JSON.parse(line) as Record<string, number>;
 }
 
+/** The second-order bench (logistic-regression Hessian and HVP) in a process of its own. */
+async function secondOrderInChildProcess(): Promise<SecondOrderTimes> {
+  const args = ['--import', 'tsx', path.join(here, 'run.ts'), '--second-order', ...(quick ? ['--quick'] : [])];
+  const { stdout } = await execFileAsync(process.execPath, args, { maxBuffer: 1 << 24 });
+  const line = stdout.split('\n').find((l) => l.startsWith('{"n"'));
+  if (!line) throw new Error(`the second-order benchmark printed no result:\n${stdout}`);
+  return JSON.parse(line) as SecondOrderTimes;
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--second-order')) {
+    const result = await timeSecondOrder(quick ? { hvpRounds: 9, hessianRounds: 3 } : { hvpRounds: 31, hessianRounds: 7 });
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
   if (process.argv.includes('--training')) {
     const { runTrainingBenchmark } = await import('./training.ts');
     const result = await runTrainingBenchmark({ tfjsSteps: TFJS_TRAINING_STEPS, log: (line) => process.stderr.write(`    ${line}\n`) });
@@ -249,6 +265,8 @@ async function main(): Promise<void> {
   }
   process.stderr.write('  generated NumPy against hand-written NumPy …\n');
   const numpy = runNumpyBench(BUDGET_MS);
+  process.stderr.write('  second order: logistic-regression Hessian and HVP (N = 1000, d = 100) …\n');
+  const secondOrder = await secondOrderInChildProcess();
   process.stderr.write('  compile speed …\n');
   const speed = compileSpeed();
   process.stderr.write('  finite differences vs analytic …\n');
@@ -286,6 +304,8 @@ async function main(): Promise<void> {
     '',
     ...(typeof numpy === 'string' ? [`NumPy: skipped, ${numpy}.`] : numpyTable(numpy)),
     '',
+    ...secondOrderTable(secondOrder),
+    '',
     `Compile (parse → diff → simplify → codegen): median over the seeds problems ${speed.medianMs.toFixed(2)} ms; 50-layer MLP ${speed.mlp50.medianMs.toFixed(0)} ms (first run ${speed.mlp50.firstMs.toFixed(0)} ms).`,
     '',
     'Finite-difference gradient (forward differences, one generated value() per parameter) vs the generated analytic valueAndGrad, EECS 189 two-layer loss:',
@@ -308,7 +328,7 @@ async function main(): Promise<void> {
   // The machine may be shared: the 1-minute load average before and after, next to its core count.
   const out = {
     machine: { ...machine, loadAverage: { atStart: Number(loadAtStart.toFixed(2)), atEnd: Number(os.loadavg()[0].toFixed(2)) } },
-    date: new Date().toISOString(), command: 'npm run bench', quick, startup, cases: results, numpy, compileSpeed: speed, finiteDifferenceGrowth: growth, training, compactness,
+    date: new Date().toISOString(), command: 'npm run bench', quick, startup, cases: results, numpy, secondOrder, compileSpeed: speed, finiteDifferenceGrowth: growth, training, compactness,
     seconds: (performance.now() - started) / 1000,
   };
   writeFileSync(path.join(here, quick ? 'results-quick.json' : 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
