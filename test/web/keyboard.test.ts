@@ -18,8 +18,13 @@ interface Focused {
 }
 
 /** The focused element: an id (or its role in the page), its accessible name, and whether focus is drawn. */
-const focused = (page: Page): Promise<Focused> =>
-  page.evaluate(() => {
+async function focused(page: Page): Promise<Focused> {
+  // CodeMirror marks its wrapper focused (and so draws the ring) in its next update, not in the focus event.
+  await page.waitForFunction(() => {
+    const e = document.activeElement;
+    return !e?.classList.contains('cm-content') || e.closest('.cm-editor')?.classList.contains('cm-focused') === true;
+  });
+  return page.evaluate(() => {
     const e = document.activeElement as HTMLElement;
     const labelled = e.getAttribute('aria-labelledby');
     const byFor = e.id ? document.querySelector(`label[for="${e.id}"]`)?.textContent : undefined;
@@ -31,6 +36,7 @@ const focused = (page: Page): Promise<Focused> =>
     const id = e.id || (e.classList.contains('cm-content') ? 'editor' : e.closest('#palette') ? 'palette' : e.closest('#wrt') ? `wrt:${(e as HTMLInputElement).value}` : e.closest('.derivative') ? 'derivative-copy' : e.tagName.toLowerCase());
     return { id, tag: e.tagName.toLowerCase(), name, visibleFocus };
   });
+}
 
 async function tabThrough(page: Page, presses: number): Promise<Focused[]> {
   const seen: Focused[] = [];
