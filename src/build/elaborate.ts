@@ -217,8 +217,9 @@ export class Elaborator {
       case 'power': {
         if (this.isEuler(e.base, params)) return this.exponential(this.expr(e.exponent, params), e.span);
         const product = this.productCall(e.base, params);
-        if (product) return this.product(product.factor, this.power(this.expr(product.arg, params), this.expr(e.exponent, params), e.span), e.span);
-        return this.power(this.expr(e.base, params), this.expr(e.exponent, params), e.span);
+        const raise = (base: Typed): Typed => (e.elementwise ? this.entrywisePower(base, this.expr(e.exponent, params), e.span) : this.power(base, this.expr(e.exponent, params), e.span));
+        if (product) return this.product(product.factor, raise(this.expr(product.arg, params)), e.span);
+        return raise(this.expr(e.base, params));
       }
       case 'transpose': {
         const product = this.productCall(e.arg, params);
@@ -274,7 +275,7 @@ export class Elaborator {
     return acc;
   }
 
-  private combine(op: 'add' | 'sub' | 'mul' | 'div' | 'hadamard', left: Typed, right: Typed, span: Span, rightSpan: Span): Typed {
+  private combine(op: Extract<Expr, { kind: 'binary' }>['op'], left: Typed, right: Typed, span: Span, rightSpan: Span): Typed {
     const text = this.sliceText(span);
     switch (op) {
       case 'add':
@@ -306,6 +307,23 @@ export class Elaborator {
         }
         const reciprocal = this.power(right, typed('const', [], ONE_DIM, ONE_DIM, Q.rational(-1), rightSpan, '-1', -1), rightSpan);
         return typed('mul', [left, reciprocal], left.rows, left.cols, null, span, text);
+      }
+      case 'hadamardDiv': {
+        // a ./ b = a ⊙ b^∘⁻¹; by a scalar it is plain division.
+        if (isScalarTyped(right)) return this.combine('div', left, right, span, rightSpan);
+        const reciprocal = this.entrywisePower(right, typed('const', [], ONE_DIM, ONE_DIM, Q.rational(-1), rightSpan, '-1', -1), rightSpan);
+        return this.combine('hadamard', left, reciprocal, span, rightSpan);
+      }
+      case 'solve': {
+        // A\b = A⁻¹b (MATLAB); a scalar a\b is b/a.
+        if (isScalarTyped(left)) return this.combine('div', right, left, span, span);
+        if (isColumnTyped(left) || isRowTyped(left)) {
+          throw new ChainruleError(`${left.text}\\${right.text} needs a square matrix on the left, but ${left.text} is ${shapeText(left)}`, {
+            span,
+            hint: 'A\\b solves Ax = b, that is A⁻¹b; for least squares write (AᵀA)⁻¹Aᵀb',
+          });
+        }
+        return this.product(this.power(left, typed('const', [], ONE_DIM, ONE_DIM, Q.rational(-1), span, '-1', -1), span), right, span);
       }
       case 'hadamard': {
         const l = this.matchShape(left, right);
@@ -376,6 +394,13 @@ export class Elaborator {
       return typed('matmul', Array.from({ length: -k }, () => inverse), base.rows, base.cols, null, span, text);
     }
     throw new ChainruleError(`matrix powers need an integer exponent, not ${exponent.text}`, { span: exponent.span });
+  }
+
+  /** x.^k, X^∘k: entry by entry (a power of a scalar for a scalar). */
+  private entrywisePower(base: Typed, exponent: Typed, span: Span): Typed {
+    if (isScalarTyped(base)) return this.power(base, exponent, span);
+    if (!isScalarTyped(exponent)) throw new ChainruleError(`the exponent ${exponent.text} must be a scalar`, { span: exponent.span });
+    return typed('pow', [base, exponent], base.rows, base.cols, null, span, this.sliceText(span));
   }
 
   /** Is this the base e of e^x, Euler's number? */
@@ -626,11 +651,11 @@ export class Elaborator {
         const l = this.lift(e.left, params, ctx);
         const r = this.lift(e.right, params, ctx);
         if (!l.indexed && !r.indexed) return { indexed: false, value: this.combine(e.op, l.value, r.value, e.span, e.right.span) };
-        if (l.rowsOf || r.rowsOf) throw new ChainruleError(`cannot vectorize this expression over ${ctx.index}`, { span: e.span });
+        if (l.rowsOf || r.rowsOf || e.op === 'solve') throw new ChainruleError(`cannot vectorize this expression over ${ctx.index}`, { span: e.span });
         const lv = l.indexed ? l.value : this.broadcast(l.value, ctx, e.left.span);
         const rv = r.indexed ? r.value : this.broadcast(r.value, ctx, e.right.span);
-        if (e.op === 'div' && !r.indexed) return { indexed: true, value: this.combine('div', l.value, r.value, e.span, e.right.span) };
-        if (e.op === 'div') throw new ChainruleError(`dividing by an indexed term is not supported in a sum`, { span: e.span });
+        if ((e.op === 'div' || e.op === 'hadamardDiv') && !r.indexed) return { indexed: true, value: this.combine('div', l.value, r.value, e.span, e.right.span) };
+        if (e.op === 'div' || e.op === 'hadamardDiv') throw new ChainruleError(`dividing by an indexed term is not supported in a sum`, { span: e.span });
         return { indexed: true, value: this.combine(e.op, lv, rv, e.span, e.right.span) };
       }
       case 'neg': {

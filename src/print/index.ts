@@ -321,8 +321,8 @@ export const NOTATIONS: { [O in Op]: Notation<O> } = {
   pow: (n, p) => {
     const [base, e] = n.args;
     if (!isScalar(base.shape)) {
-      // Hadamard power, only produced by differentiation: x^{∘2}.
-      const script = p.format === 'latex' ? `^{\\circ ${p.print(e).text}}` : `^∘${p.exponent(e).replace(/^\^/, '')}`;
+      // Entrywise power: x^∘², x.^2 (MATLAB's spelling, in ASCII), x^{\circ 2}; each reads back.
+      const script = p.format === 'latex' ? `^{\\circ ${p.print(e).text}}` : `${p.format === 'ascii' ? '.^' : '^∘'}${p.exponent(e).replace(/^\^/, '')}`;
       return { text: p.superscript(base, script), level: Level.POSTFIX };
     }
     return { text: p.superscript(base, p.exponent(e)), level: Level.POSTFIX };

@@ -66,17 +66,19 @@ export type Expr =
       readonly span: Span;
     }
   | { readonly kind: 'neg'; readonly arg: Expr; readonly span: Span }
-  /** Binary operators. `mul` covers juxtaposition, `*`, `·`, `⋅`, `\cdot`, `\times`; `hadamard` covers ⊙ ∘ .* \odot \circ. */
+  /** Binary operators. `mul` covers juxtaposition, `*`, `·`, `⋅`, `\cdot`, `\times`, `@`; `hadamard` covers ⊙ ∘ .* \odot \circ;
+   * `hadamardDiv` is MATLAB's `./`; `solve` is MATLAB's left division `A\b` = A⁻¹b. */
   | {
       readonly kind: 'binary';
-      readonly op: 'add' | 'sub' | 'mul' | 'div' | 'hadamard';
+      readonly op: 'add' | 'sub' | 'mul' | 'div' | 'hadamard' | 'hadamardDiv' | 'solve';
       readonly left: Expr;
       readonly right: Expr;
       readonly span: Span;
     }
-  /** `x²`, `x^2`, `x^{2}`, `β⁻¹`, `A^{-1}`, `x^(n+1)`: a power; build decides inverse vs reciprocal. */
-  | { readonly kind: 'power'; readonly base: Expr; readonly exponent: Expr; readonly span: Span }
-  /** `Aᵀ`, `A⊤`, `A'`, `A^T`, `A^\top`, `A^{\mathsf T}`, `A^\intercal`. */
+  /** `x²`, `x^2`, `x^{2}`, `β⁻¹`, `A^{-1}`, `x^(n+1)`: a power; build decides inverse vs reciprocal.
+   * `elementwise` for the entrywise power `x.^2`, `x^∘²`, `x^{\circ 2}`. */
+  | { readonly kind: 'power'; readonly base: Expr; readonly exponent: Expr; readonly elementwise?: true; readonly span: Span }
+  /** `Aᵀ`, `A⊤`, `A'`, `A.T`, `A^T`, `A^\top`, `A^{\mathsf T}`, `A^\intercal`. */
   | { readonly kind: 'transpose'; readonly arg: Expr; readonly span: Span }
   /** `‖x‖`, `‖x‖₂`, `‖X‖_F`, `\|x\|`, `\lVert x\rVert`, `\left\| x \right\|_2`, `norm(x)` → norm (`norm` builtin call is also fine: build treats both). */
   | { readonly kind: 'norm'; readonly arg: Expr; readonly normKind?: NormKind; readonly span: Span }

@@ -142,7 +142,33 @@ const READINGS: Reading[] = [
   { input: 'e^x', where: 'e, x: scalar', same: 'exp(x*log(e))', byHand: (v) => v('e').data[0] ** v('x').data[0] },
   { input: 'e = 2\ne^x', where: 'x: scalar', same: '2^x', byHand: (v) => 2 ** v('x').data[0] },
   { input: 'eₖᵀx + e_k^T y', same: 'e_kᵀ(x + y)' },
+  // MATLAB and NumPy ASCII: @, .T, A\b (solve), norm2, .^ and ./ (entrywise).
+  { input: 'x.T @ A @ x', same: 'xᵀAx' },
+  { input: "b'*(A\\b)", where: 'A: 3×3', same: 'bᵀA⁻¹b', byHand: (v) => { const A = v('A'); const b = v('b'); return dot(b.data, solve3(A, b.data)); } },
+  { input: "c'*(A \\ b) + 2\\α", where: 'A: 3×3', same: 'cᵀA⁻¹b + α/2', byHand: (v) => dot(v('c').data, solve3(v('A'), v('b').data)) + v('α').data[0] / 2 },
+  { input: 'sum(A\\B)', where: 'A: n×n', same: '𝟙ᵀA⁻¹B𝟙' },
+  { input: 'norm2(W*x - y)^2', same: '‖Wx − y‖²' },
+  { input: 'sum(x.^3) + sum(x ./ y)', same: '𝟙ᵀ(x ⊙ x ⊙ x) + 𝟙ᵀ(x ⊙ y^∘⁻¹)', byHand: (v) => v('x').data.reduce((s, x, i) => s + x ** 3 + x / v('y').data[i], 0) },
+  { input: "ones'*(y - X*w).^2", same: '‖y − Xw‖²' },
+  { input: 'sum(X.T.^2 @ u)', where: 'X: 2×3', same: '𝟙ᵀ(X ⊙ X)ᵀu' },
 ];
+
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+/** A⁻¹b for a 3×3 A by Cramer's rule: shares no code with chainrule's solver. */
+function solve3(A: Tensor, b: ArrayLike<number>): number[] {
+  const m = (r: number, c: number) => at(A, r, c);
+  const det3 = (col: number, rhs?: ArrayLike<number>) => {
+    const e = (r: number, c: number) => (c === col && rhs ? rhs[r] : m(r, c));
+    return e(0, 0) * (e(1, 1) * e(2, 2) - e(1, 2) * e(2, 1)) - e(0, 1) * (e(1, 0) * e(2, 2) - e(1, 2) * e(2, 0)) + e(0, 2) * (e(1, 0) * e(2, 1) - e(1, 1) * e(2, 0));
+  };
+  const d = det3(-1);
+  return [0, 1, 2].map((c) => det3(c, b) / d);
+}
 
 interface Refusal {
   readonly input: string;
@@ -182,6 +208,9 @@ const REFUSALS: Refusal[] = [
   { input: 'x − 2.5e-400', message: /^the number 2\.5e-400 is too small/, at: '2.5e', hint: /rescale the problem or use a symbol/ },
   // e on its own beside e^x would be read two ways; e^X of a matrix is the matrix exponential.
   { input: 'eᵀx + e^y', message: /^e is used on its own and as the base of a power/, at: 'eᵀx', hint: /write exp\(…\) for the exponential, or declare e/ },
+  // MATLAB's A\b needs a square matrix on the left; a ./ by an indexed term is not vectorized.
+  { input: 'x\\b', where: 'x, b: n', message: /^x\\b needs a square matrix on the left, but x is a vector of n$/, at: 'x\\b', hint: /A⁻¹b/ },
+  { input: "norm2(x, 'fro')", message: /^norm2 is the 2-norm/, at: 'norm2', hint: /norm\(x, …\)/ },
   { input: 'e^X', where: 'X: n×n', message: /^e\^X of a matrix is the matrix exponential, which chainrule does not support$/, at: 'e^X', hint: /exp\(X\)/ },
 ];
 

@@ -25,7 +25,7 @@ const tree = (source: string) => stripSpans(parseExpression(source));
 const name = (base: string, parts: Omit<Name, 'base'> = {}): Expr => ({ kind: 'name', name: { base, ...parts } }) as unknown as Expr;
 const num = (text: string): Expr => ({ kind: 'number', text }) as unknown as Expr;
 const ones = { kind: 'ones' } as unknown as Expr;
-const binary = (op: 'add' | 'sub' | 'mul' | 'div' | 'hadamard') => (left: Expr, right: Expr): Expr =>
+const binary = (op: 'add' | 'sub' | 'mul' | 'div' | 'hadamard' | 'hadamardDiv' | 'solve') => (left: Expr, right: Expr): Expr =>
   ({ kind: 'binary', op, left, right }) as unknown as Expr;
 const add = binary('add');
 const sub = binary('sub');
@@ -214,6 +214,41 @@ describe('LANGUAGE.md spellings build the same tree', () => {
 });
 
 // ─── Precedence and grouping ──────────────────────────────────────────────────────────────────
+
+describe('MATLAB and NumPy ASCII (#12)', () => {
+  const entrywisePow = (base: Expr, exponent: Expr): Expr => ({ kind: 'power', base, exponent, elementwise: true }) as unknown as Expr;
+  const X = name('X');
+  const B = name('B');
+  it('@ is the matrix product, .T the transpose', () => {
+    expectSpellings(['A @ x', 'A@x', 'A*x', 'Ax'], mul(A, x));
+    expectSpellings(['A @ B @ x', 'A@B@x'], mul(mul(A, B), x));
+    expectSpellings(['X.T', "X'", 'Xᵀ'], T(X));
+    expectSpellings(['X.T @ y', "X'*y"], mul(T(X), y));
+    expectSpellings(['(A + B).T', "(A + B)'"], T(add(A, B)));
+    expectSpellings(['x.T @ A @ x'], mul(mul(T(x), A), x));
+  });
+  it('A\\b is the solve A⁻¹b; a LaTeX command after a backslash stays a command', () => {
+    expectSpellings(['A\\b', 'A \\ b', 'A\t\\ b'], binary('solve')(A, b));
+    expectSpellings(['A\\(b + x)', 'A \\ (b + x)'], binary('solve')(A, add(b, x)));
+    expectSpellings(["b'*(A\\b)"], mul(T(b), binary('solve')(A, b)));
+    expectSpellings(['A\\beta'], mul(A, name('β')));
+    expectSpellings(['A\\ b', 'A\\,b'], mul(A, b)); // LaTeX spacing, no blank before the backslash
+    expectSpellings(['A*B\\x'], binary('solve')(mul(A, B), x)); // one level, left to right, as in MATLAB
+  });
+  it('norm2(x) is the 2-norm', () => {
+    expectSpellings(['norm2(x)', 'norm(x, 2)', '‖x‖₂'], norm(x, '2'));
+    expectSpellings(['norm2(W*x - b)^2'], pow(norm(sub(mul(W, x), b), '2'), num('2')));
+    expectError("norm2(x, 'fro')", 'norm2 is the 2-norm', 0);
+  });
+  it('.^, ^∘ and ^{\\circ …} are entrywise powers; ./ is entrywise division', () => {
+    expectSpellings(['x.^2', 'x .^ 2', 'x^∘2', 'x^∘²', 'x^{\\circ 2}', 'x^{∘2}'], entrywisePow(x, num('2')));
+    expectSpellings(['x.^(-1)', 'x.^-1', 'x^∘⁻¹', 'x^{\\circ -1}'], entrywisePow(x, neg(num('1'))));
+    expectSpellings(['(y - x).^2', '(y − x)^∘²'], entrywisePow(sub(y, x), num('2')));
+    expectSpellings(["ones'*(y - x).^2", '𝟙ᵀ(y − x)^∘²'], mul(T(ones), entrywisePow(sub(y, x), num('2'))));
+    expectSpellings(['x ./ y', 'x./y'], binary('hadamardDiv')(x, y));
+    expectSpellings(['x.^2 ./ y'], binary('hadamardDiv')(entrywisePow(x, num('2')), y));
+  });
+});
 
 describe('precedence', () => {
   const cases: [string, Expr][] = [
@@ -643,7 +678,7 @@ describe('syntax errors', () => {
   it('adds hints where the mistake is recognizable', () => {
     expect(expectError('loss = 2', 'unexpected "="', 5).hint).toContain('names are single letters');
     expect(expectError('2 3', 'unexpected', 2).hint).toContain('needs an operator');
-    expect(expectError('(a @', 'unexpected "@"', 3).hint).toContain('the ( at 1:1 is still open');
+    expect(expectError('(a $', 'unexpected "$"', 3).hint).toContain('the ( at 1:1 is still open');
     expect(expectError('x′', 'prime', 1).hint).toContain('φ′(z)');
   });
 
