@@ -525,12 +525,14 @@ export class Elaborator {
         this.square(x, span, 'diag');
         return typed('diag', [x], x.rows, ONE_DIM, null, span, text);
       }
-      case 'softmax': {
+      case 'softmax':
+      case 'logsoftmax': {
         // Over the entries of a vector; over each row of a matrix, as in attention softmax(QKᵀ/√d)V.
         arity(1, fn);
         const x = args[0];
-        if (isScalarTyped(x)) throw new ChainruleError(`softmax takes a vector or a matrix, but ${x.text} is a scalar`, { span, hint: 'softmax of a single number is 1' });
-        return typed('softmax', [x], x.rows, x.cols, null, span, text);
+        const word = fn === 'softmax' ? 'softmax' : 'log_softmax';
+        if (isScalarTyped(x)) throw new ChainruleError(`${word} takes a vector or a matrix, but ${x.text} is a scalar`, { span, hint: `${word} of a single number is ${fn === 'softmax' ? 1 : 0}` });
+        return typed(fn, [x], x.rows, x.cols, null, span, text);
       }
       case 'logsumexp': {
         arity(1, fn);

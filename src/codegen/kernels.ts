@@ -522,7 +522,8 @@ function emitDeterminant(instr: Extract<Instr, { kind: 'det' | 'logdet' }>, ctx:
 }
 
 /** softmax(x)ᵢ = exp(xᵢ − m)/Σⱼexp(xⱼ − m) with m = max x: finite for inputs of ±1000. A vector
- * is one group of entries; a matrix is normalized row by row. */
+ * is one group of entries; a matrix is normalized row by row. With `log`, log softmax(x)ᵢ =
+ * xᵢ − m − log Σⱼexp(xⱼ − m), finite where softmax underflows to 0. */
 function emitSoftmax(instr: Extract<Instr, { kind: 'softmax' }>, ctx: KernelContext): Stmt[] {
   const out = ctx.value(instr.out);
   const loops = loopsOver(ctx, instr.out.rows, instr.out.cols);
@@ -540,8 +541,16 @@ function emitSoftmax(instr: Extract<Instr, { kind: 'softmax' }>, ctx: KernelCont
     A.letDecl(m, A.neg(A.id('Infinity'))),
     A.forRange(k, A.num(0), length, [A.ifStmt(A.bin('>', at(out, K), A.id(m)), [A.assign(A.id(m), at(out, K))])]),
     A.letDecl(s, A.num(0)),
-    A.forRange(k, A.num(0), length, [A.constDecl(e, A.mathCall('exp', A.bin('-', at(out, K), A.id(m)))), A.assign(at(out, K), A.id(e)), A.assign(A.id(s), A.id(e), '+=')]),
-    A.forRange(k, A.num(0), length, [A.assign(at(out, K), A.id(s), '/=')]),
+    ...(instr.log
+      ? [
+          A.forRange(k, A.num(0), length, [A.assign(A.id(s), A.mathCall('exp', A.bin('-', at(out, K), A.id(m))), '+=')]),
+          A.constDecl(e, A.plus(A.id(m), A.mathCall('log', A.id(s)))),
+          A.forRange(k, A.num(0), length, [A.assign(at(out, K), A.id(e), '-=')]),
+        ]
+      : [
+          A.forRange(k, A.num(0), length, [A.constDecl(e, A.mathCall('exp', A.bin('-', at(out, K), A.id(m)))), A.assign(at(out, K), A.id(e)), A.assign(A.id(s), A.id(e), '+=')]),
+          A.forRange(k, A.num(0), length, [A.assign(at(out, K), A.id(s), '/=')]),
+        ]),
   ];
   if (!rowWise) return [...fill, ...normalize];
   const row = ctx.fresh('row');

@@ -174,6 +174,8 @@ interface Target {
   readonly softmax: string;
   /** Softmax of each row of a matrix (softmax(QKᵀ) in attention). */
   readonly softmaxRows: string;
+  readonly logSoftmax: string;
+  readonly logSoftmaxRows: string;
   readonly logsumexp: string;
   /** The error function: not in NumPy itself. */
   readonly erf: string;
@@ -194,6 +196,8 @@ const TARGETS: Record<PythonLang, Target> = {
     relu: '_relu',
     softmax: '_softmax',
     softmaxRows: '_softmax_rows',
+    logSoftmax: '_log_softmax',
+    logSoftmaxRows: '_log_softmax_rows',
     logsumexp: '_logsumexp',
     erf: '_erf',
     ctorArgs: '',
@@ -210,6 +214,8 @@ const TARGETS: Record<PythonLang, Target> = {
     relu: 'torch.relu',
     softmax: '_softmax',
     softmaxRows: '_softmax_rows',
+    logSoftmax: '_log_softmax',
+    logSoftmaxRows: '_log_softmax_rows',
     logsumexp: '_logsumexp',
     erf: 'torch.special.erf',
     ctorArgs: ', **_like',
@@ -226,6 +232,8 @@ const TARGETS: Record<PythonLang, Target> = {
     relu: '_relu',
     softmax: '_softmax',
     softmaxRows: '_softmax_rows',
+    logSoftmax: '_log_softmax',
+    logSoftmaxRows: '_log_softmax_rows',
     logsumexp: '_logsumexp',
     erf: 'jax.scipy.special.erf',
     ctorArgs: '',
@@ -244,6 +252,8 @@ const HELPERS: Record<PythonLang, Record<string, readonly string[]>> = {
     _softmax: ['def _softmax(x):', '    """softmax(x), shifted by the maximum so that inputs of ±1000 stay finite."""', '    e = np.exp(x - np.max(x))', '    return e / np.sum(e)'],
     _logsumexp: ['def _logsumexp(x):', '    """log Σ exp(xᵢ), shifted by the maximum so that inputs of ±1000 stay finite."""', '    m = np.max(x)', '    return m + np.log(np.sum(np.exp(x - m)))'],
     _softmax_rows: ['def _softmax_rows(X):', '    """softmax of each row of X, each shifted by its maximum."""', '    e = np.exp(X - np.max(X, axis=-1, keepdims=True))', '    return e / np.sum(e, axis=-1, keepdims=True)'],
+    _log_softmax: ['def _log_softmax(x):', '    """log softmax(x) = x − logsumexp(x), shifted by the maximum: finite where softmax underflows."""', '    s = x - np.max(x)', '    return s - np.log(np.sum(np.exp(s)))'],
+    _log_softmax_rows: ['def _log_softmax_rows(X):', '    """log softmax of each row of X, each shifted by its maximum."""', '    s = X - np.max(X, axis=-1, keepdims=True)', '    return s - np.log(np.sum(np.exp(s), axis=-1, keepdims=True))'],
     _erf: ['def _erf(x):', '    """erf(x), from SciPy (NumPy has none)."""', '    from scipy.special import erf', '    return erf(x)'],
     _logdet: [
       'def _logdet(K):',
@@ -278,6 +288,8 @@ const HELPERS: Record<PythonLang, Record<string, readonly string[]>> = {
     _softmax: ['def _softmax(x):', '    """softmax(x), stable (torch shifts by the maximum)."""', '    return torch.softmax(x, dim=0)'],
     _logsumexp: ['def _logsumexp(x):', '    """log Σ exp(xᵢ), stable (torch shifts by the maximum)."""', '    return torch.logsumexp(x.reshape(-1), dim=0)'],
     _softmax_rows: ['def _softmax_rows(X):', '    """softmax of each row of X, stable."""', '    return torch.softmax(X, dim=-1)'],
+    _log_softmax: ['def _log_softmax(x):', '    """log softmax(x), stable (torch shifts by the maximum)."""', '    return torch.log_softmax(x, dim=0)'],
+    _log_softmax_rows: ['def _log_softmax_rows(X):', '    """log softmax of each row of X, stable."""', '    return torch.log_softmax(X, dim=-1)'],
     _logdet: [
       'def _logdet(K):',
       '    """log|K| from slogdet: −inf when K is singular, nan when det K < 0 (as log of a negative number)."""',
@@ -291,6 +303,8 @@ const HELPERS: Record<PythonLang, Record<string, readonly string[]>> = {
     _softmax: ['def _softmax(x):', '    """softmax(x), shifted by the maximum so that inputs of ±1000 stay finite."""', '    return jax.nn.softmax(x)'],
     _logsumexp: ['def _logsumexp(x):', '    """log Σ exp(xᵢ), shifted by the maximum so that inputs of ±1000 stay finite."""', '    return jax.scipy.special.logsumexp(x)'],
     _softmax_rows: ['def _softmax_rows(X):', '    """softmax of each row of X, stable."""', '    return jax.nn.softmax(X, axis=-1)'],
+    _log_softmax: ['def _log_softmax(x):', '    """log softmax(x), stable."""', '    return jax.nn.log_softmax(x)'],
+    _log_softmax_rows: ['def _log_softmax_rows(X):', '    """log softmax of each row of X, stable."""', '    return jax.nn.log_softmax(X, axis=-1)'],
     _logdet: [
       'def _logdet(K):',
       '    """log|K| from slogdet: −inf when K is singular, nan when det K < 0 (as log of a negative number)."""',
@@ -802,6 +816,11 @@ class BodyPrinter {
     return call(this.helper(rows !== 1 && cols !== 1 ? this.target.softmaxRows : this.target.softmax), this.tensorArg(n.args[0]));
   }
 
+  logSoftmax(n: Node): Code {
+    const { rows, cols } = n.args[0].shape;
+    return call(this.helper(rows !== 1 && cols !== 1 ? this.target.logSoftmaxRows : this.target.logSoftmax), this.tensorArg(n.args[0]));
+  }
+
   logsumexp(n: Node): Code {
     return call(this.helper(this.target.logsumexp), this.tensorArg(n.args[0]));
   }
@@ -849,6 +868,7 @@ const RULES: { [O in Op]: (node: NodeOf<O>, p: BodyPrinter) => Code } = {
   max: (n, p) => p.extremum(n, 'maximum'),
   min: (n, p) => p.extremum(n, 'minimum'),
   softmax: (n, p) => p.softmax(n),
+  logsoftmax: (n, p) => p.logSoftmax(n),
   logsumexp: (n, p) => p.logsumexp(n),
   call: (n, p) => p.abstractCall(n),
 };

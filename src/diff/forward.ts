@@ -9,7 +9,7 @@ import { elementwiseDerivative, elementwiseProduct } from '../ir/functions.ts';
 import type { Node, NodeOf, Op } from '../ir/node.ts';
 import { topoSort } from '../ir/node.ts';
 import { isScalar } from '../ir/shape.ts';
-import { inner, normGradient, softmaxJacobianTimes } from './rules.ts';
+import { inner, logSoftmaxTimes, normGradient, softmaxJacobianTimes } from './rules.ts';
 
 /** The tangent of `node` given its operands' tangents (undefined: that operand does not move).
  * Returns undefined when the node does not move. */
@@ -73,6 +73,8 @@ export const TANGENT_RULES: { [O in Op]: TangentRule<O> } = {
   min: (node, t) => sumOver(t, (i, ti) => elementwiseProduct(C.indicator(i === 0 ? '<' : '>', node.args[0], node.args[1]), ti)),
   // d softmax(x) = s ⊙ dx − (sᵀdx)s   (Jacobian diag(s) − ssᵀ); a matrix row by row
   softmax: (node, t) => sumOver(t, (_i, ti) => softmaxJacobianTimes(node, ti)),
+  // d log softmax(x) = dx − (sᵀdx)𝟙   (Jacobian I − 𝟙sᵀ); a matrix row by row
+  logsoftmax: (node, t) => sumOver(t, (_i, ti) => logSoftmaxTimes(node, ti)),
   // d logsumexp(x) = softmax(x)ᵀdx
   logsumexp: (node, t) => sumOver(t, (_i, ti) => inner(C.softmax(node.args[0]), ti)),
   // d f(a₁, …, aₖ) = Σᵢ ∂ᵢf(a₁, …, aₖ) daᵢ

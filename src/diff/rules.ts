@@ -26,6 +26,23 @@ export function softmaxJacobianTimes(s: Node, v: Node): Node {
   return C.sub(C.hadamard(s, v), C.hadamard(C.matmul(C.hadamard(s, v), ones, C.transpose(ones)), s));
 }
 
+/** Jᵀ·v for y = log softmax(x), whose Jacobian is I − 𝟙sᵀ (s = softmax(x)): v − (𝟙ᵀv)s; row by row
+ * for a matrix, V − ((V𝟙)𝟙ᵀ) ⊙ S. */
+export function logSoftmaxTransposeTimes(node: NodeOf<'logsoftmax'>, v: Node): Node {
+  const s = C.softmax(node.args[0]);
+  if (!isMatrix(s.shape)) return C.sub(v, C.mul(inner(C.ones(v.shape), v), s));
+  const ones = C.ones(shape(s.shape.cols, 1));
+  return C.sub(v, C.hadamard(C.matmul(v, ones, C.transpose(ones)), s));
+}
+
+/** J·v for y = log softmax(x): v − (sᵀv)𝟙; row by row for a matrix, V − ((S ⊙ V)𝟙)𝟙ᵀ. */
+export function logSoftmaxTimes(node: NodeOf<'logsoftmax'>, v: Node): Node {
+  const s = C.softmax(node.args[0]);
+  if (!isMatrix(s.shape)) return C.sub(v, C.mul(inner(s, v), C.ones(v.shape)));
+  const ones = C.ones(shape(s.shape.cols, 1));
+  return C.sub(v, C.matmul(C.hadamard(s, v), ones, C.transpose(ones)));
+}
+
 /** ∇‖x‖: x/‖x‖ (2-norm, Frobenius); sign(x) (ℓ₁); sign(x) ⊙ 𝟙[|x| ≥ ‖x‖_∞] (ℓ∞). The last two are
  * subgradients, exact away from zeros of x and ties for the largest |xᵢ|. */
 export function normGradient(node: NodeOf<'norm'>): Node {
@@ -100,6 +117,9 @@ export const ADJOINT_RULES: { [O in Op]: AdjointRule<O> } = {
   // s = softmax(x):  x̄ = s ⊙ ȳ − (sᵀȳ)s   (Jacobian diag(s) − ssᵀ);
   // S = softmax(X) row by row:  X̄ = S ⊙ Ȳ − ((S ⊙ Ȳ)𝟙𝟙ᵀ) ⊙ S   (each row as a vector)
   softmax: (node, adj) => softmaxJacobianTimes(node, adj),
+  // y = log softmax(x) = x − logsumexp(x)𝟙, Jacobian I − 𝟙sᵀ (s = softmax(x)):  x̄ = ȳ − (𝟙ᵀȳ)s;
+  // row by row for a matrix:  X̄ = Ȳ − ((Ȳ𝟙)𝟙ᵀ) ⊙ S
+  logsoftmax: (node, adj) => logSoftmaxTransposeTimes(node, adj),
   // y = log Σ exp xᵢ:  x̄ = ȳ·softmax(x)
   logsumexp: (node, adj) => C.mul(adj, C.softmax(node.args[0])),
   // y = f(a₁, …, aₖ):  āᵢ = ȳ·∂ᵢf(a₁, …, aₖ)

@@ -144,6 +144,18 @@ export const EVALUATION_RULES: { [O in Op]: Rule<O> } = {
     }
     return out;
   },
+  logsoftmax: (_, [a]) => {
+    // xᵢ − m − log Σⱼ exp(xⱼ − m), m = max x: finite where softmax underflows to 0. Groups as softmax.
+    const [groups, length] = a.rows === 1 || a.cols === 1 ? [1, a.rows * a.cols] : [a.rows, a.cols];
+    const out = tensor(a.rows, a.cols);
+    for (let g = 0; g < groups; g++) {
+      const row = a.data.subarray(g * length, (g + 1) * length);
+      const m = row.reduce((x, y) => Math.max(x, y), -Infinity);
+      const shift = m + Math.log(row.reduce((s, x) => s + Math.exp(x - m), 0));
+      out.data.set(row.map((x) => x - shift), g * length);
+    }
+    return out;
+  },
   logsumexp: (_, [a]) => {
     const m = a.data.reduce((x, y) => Math.max(x, y), -Infinity);
     return scalarTensor(m + Math.log(a.data.reduce((s, x) => s + Math.exp(x - m), 0)));

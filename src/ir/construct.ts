@@ -239,6 +239,11 @@ export function softmax(x: Node): Node {
   return isScalar(x.shape) ? ONE : intern('softmax', [x], x.shape, null);
 }
 
+/** log softmax, over the same groups of entries as softmax; of a single number it is 0. */
+export function logsoftmax(x: Node): Node {
+  return isScalar(x.shape) ? ZERO : intern('logsoftmax', [x], x.shape, null);
+}
+
 export function logsumexp(x: Node): Node {
   if (!isColumn(x.shape) && !isScalar(x.shape)) fail('logsumexp of a non-vector', x);
   return isScalar(x.shape) ? x : intern('logsumexp', [x], SCALAR, null);
@@ -277,6 +282,7 @@ const makers: { [O in Op]: Maker<O> } = {
   max: (_, a) => max(a[0], a[1]),
   min: (_, a) => min(a[0], a[1]),
   softmax: (_, a) => softmax(a[0]),
+  logsoftmax: (_, a) => logsoftmax(a[0]),
   logsumexp: (_, a) => logsumexp(a[0]),
   call: (c, a) => call(c, a),
 };

@@ -83,6 +83,8 @@ export interface OpAttrs {
   min: null;
   /** Over the entries of a vector, over each row of a matrix (as in the ML literature). */
   softmax: null;
+  /** log softmax(x) = x − logsumexp(x)𝟙, computed without forming softmax; row by row for a matrix. */
+  logsoftmax: null;
   logsumexp: null;
   call: AbstractCall;
 }
@@ -92,7 +94,7 @@ export type Op = keyof OpAttrs;
 export const OPS: readonly Op[] = [
   'const', 'constant', 'var', 'dim', 'identity', 'ones', 'zeros', 'add', 'mul', 'matmul', 'hadamard', 'pow',
   'transpose', 'inv', 'det', 'trace', 'diag', 'norm', 'apply', 'indicator', 'max', 'min', 'softmax',
-  'logsumexp', 'call',
+  'logsoftmax', 'logsumexp', 'call',
 ] as const satisfies readonly Op[];
 
 export interface NodeOf<O extends Op> {

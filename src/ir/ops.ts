@@ -10,7 +10,7 @@ import type { Node, Op } from './node.ts';
  *   operand counts as every entry): its Jacobian in a non-scalar operand is diagonal.
  * - `linear`: linear in its one operand, moving or summing entries (Aᵀ, tr A, diag).
  * - `product`: the matrix product, linear in each operand.
- * - `matrix`: a nonlinear function of a whole matrix or vector (A⁻¹, |A|, ‖x‖, softmax, logsumexp).
+ * - `matrix`: a nonlinear function of a whole matrix or vector (A⁻¹, |A|, ‖x‖, softmax, log_softmax, logsumexp).
  * - `call`: an abstract function of scalars, f(a, b).
  */
 export type OpClass = 'leaf' | 'entrywise' | 'linear' | 'product' | 'matrix' | 'call';
@@ -53,6 +53,7 @@ export const OP_INFO: { readonly [O in Op]: OpInfo } = {
   max: info('entrywise', 2, true),
   min: info('entrywise', 2, true),
   softmax: info('matrix', 1, true),
+  logsoftmax: info('matrix', 1, true),
   logsumexp: info('matrix', 1, true),
   call: nary('call', false, true),
 };

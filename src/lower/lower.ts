@@ -171,6 +171,12 @@ const RULES: { [O in Op]: Rule<O> } = {
     ctx.emit({ kind: 'softmax', out, x: ctx.expr(n.args[0]) });
     return stored({ value: out, transposed: false });
   },
+  // log softmax: the same pass, ending in xᵢ − m − log Σ exp(xⱼ − m) instead of the quotient.
+  logsoftmax: (n, ctx) => {
+    const out = ctx.output(n);
+    ctx.emit({ kind: 'softmax', out, x: ctx.expr(n.args[0]), log: true });
+    return stored({ value: out, transposed: false });
+  },
   logsumexp: (n, ctx) => {
     const out = ctx.output(n);
     ctx.emit({ kind: 'logsumexp', out, n: ctx.size(n.args[0].shape.rows), x: ctx.expr(n.args[0]) });

@@ -102,7 +102,7 @@ export type Instr =
   | { readonly kind: 'det'; readonly out: Value; readonly factor: Factor }
   /** Shifted by the maximum, so inputs of ±1000 stay finite. */
   /** Over the entries of a vector out, over each row of a matrix out; x(i, j) over out's shape. */
-  | { readonly kind: 'softmax'; readonly out: Value; readonly x: ScalarExpr }
+  | { readonly kind: 'softmax'; readonly out: Value; readonly x: ScalarExpr; readonly log?: true }
   | { readonly kind: 'logsumexp'; readonly out: Value; readonly n: Size; readonly x: ScalarExpr }
   /** out = max over i < rows, j < cols of expr(i, j) (‖x‖_∞ = max |xᵢ|). */
   | { readonly kind: 'maximum'; readonly out: Value; readonly rows: Size; readonly cols: Size; readonly expr: ScalarExpr };

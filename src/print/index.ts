@@ -16,6 +16,7 @@ import type { Name } from '../syntax/ast.ts';
 import type { Format } from './names.ts';
 import { asciiBase, latexBase, printName, superscriptDigits } from './names.ts';
 import { inScript, SUBSCRIPTS } from '../syntax/scripts.ts';
+import { joinsIntoWord } from '../syntax/parse.ts';
 
 export type { Format };
 
@@ -43,6 +44,7 @@ const OP_WORDS = {
   max: { latex: '\\max', unicode: 'max', ascii: 'max' },
   min: { latex: '\\min', unicode: 'min', ascii: 'min' },
   softmax: { latex: '\\operatorname{softmax}', unicode: 'softmax', ascii: 'softmax' },
+  logsoftmax: { latex: '\\operatorname{log\\_softmax}', unicode: 'log_softmax', ascii: 'log_softmax' },
   logsumexp: { latex: '\\operatorname{logsumexp}', unicode: 'logsumexp', ascii: 'logsumexp' },
 } as const satisfies { readonly [K in Op]?: Readonly<Record<Format, string>> };
 
@@ -110,6 +112,7 @@ export class Printer {
       if (out && this.format === 'latex' && /\\[A-Za-z]+$/.test(out) && /^[A-Za-z]/.test(part)) out += ' ';
       else if (out && this.format === 'unicode' && ((/_[A-Za-z0-9]+$/.test(out) && /^[A-Za-z0-9]/.test(part)) || (/[0-9]$/.test(out) && /^[0-9]/.test(part)))) out += '·';
       else if (out && this.format === 'unicode' && /^[a-z]{2,}/.test(part) && /[\p{L}\p{N})\]|‖ᵀ′]$/u.test(out)) out += ' '; // γ log|K|, not γlog|K|
+      else if (out && !(this.format === 'latex' && /\\[A-Za-z]+$/.test(out)) && joinsIntoWord(out, part)) out += ' '; // n u, not nu (ν)
       // n x(u + v), nx (u + v): letters run together before ( would read as an unknown function nx.
       else if (out && /(?:^|[^A-Za-z\\])[A-Za-z]+$/.test(out) && (/^[A-Za-z]+\(/.test(part) || (part.startsWith('(') && /[A-Za-z]{2}$/.test(out)))) out += ' ';
       out += part;
@@ -363,6 +366,7 @@ export const NOTATIONS: { [O in Op]: Notation<O> } = {
   max: (n, p) => p.applyWord(word('max', p), n.args),
   min: (n, p) => p.applyWord(word('min', p), n.args),
   softmax: (n, p) => p.applyWord(word('softmax', p), n.args),
+  logsoftmax: (n, p) => p.applyWord(word('logsoftmax', p), n.args),
   logsumexp: (n, p) => p.applyWord(word('logsumexp', p), n.args),
   call: (n, p) => {
     const name = printName(n.attr.name, p.format);

@@ -34,7 +34,7 @@ export function nameKey(n: Name): string {
  * trace/\operatorname{tr}/\mathrm{tr}→tr, sqrt/√/\sqrt→sqrt, \det→det, \exp→exp, \log→log, \max→max, \min→min. */
 export const BUILTIN_FUNCTIONS = [
   'log', 'exp', 'sqrt', 'σ', 'tanh', 'relu', 'softplus', 'tr', 'det', 'logdet', 'sum', 'diag',
-  'softmax', 'logsumexp', 'max', 'min', 'abs', 'inv', 'norm', 'sign', 'sin', 'cos', 'tan', 'arctan', 'sinh', 'cosh', 'log1p',
+  'softmax', 'logsoftmax', 'logsumexp', 'max', 'min', 'abs', 'inv', 'norm', 'sign', 'sin', 'cos', 'tan', 'arctan', 'sinh', 'cosh', 'log1p',
   'expm1', 'erf',
 ] as const;
 export type BuiltinFunction = (typeof BUILTIN_FUNCTIONS)[number];

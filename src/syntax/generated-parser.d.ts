@@ -54,6 +54,9 @@ declare module '*/generated/parser.js' {
     readonly hint?: string;
   }
 
+  /** Every multi-letter ASCII word of the language (Greek names, function words, keywords). */
+  export const LANGUAGE_WORDS: readonly string[];
+
   /** Returns a Program for `program`, a Declaration[] for `declarations` (see src/syntax/ast.ts). */
   export function parse(input: string, options?: ParseOptions): unknown;
 }

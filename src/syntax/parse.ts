@@ -6,11 +6,25 @@ import { ChainruleError, internalError, lineColumn } from '../errors.ts';
 import type { Declaration, Expr, Program, Span } from './ast.ts';
 import {
   GrammarError,
+  LANGUAGE_WORDS,
   parse,
   SyntaxError as PeggySyntaxError,
   type Opener,
   type ParseDiagnostics,
 } from './generated/parser.js';
+
+/** Would `left` and `right`, written side by side, read as a word of the language across the seam?
+ * n·u written `nu` is ν, t·r written `tr` the trace: a printer separates such names. */
+export function joinsIntoWord(left: string, right: string): boolean {
+  const tail = /[A-Za-z]+$/.exec(left)?.[0];
+  const head = /^[A-Za-z_]+/.exec(right)?.[0];
+  if (!tail || !head) return false;
+  const joined = tail + head;
+  for (let i = 0; i < tail.length; i++) {
+    for (const word of LANGUAGE_WORDS) if (word.length > tail.length - i && joined.startsWith(word, i)) return true;
+  }
+  return false;
+}
 
 /** Deepest nesting of (), [] and {} accepted: far beyond anything written by hand, and well within
  * the stack of the recursive-descent parser (which manages several thousand levels). */

@@ -142,6 +142,10 @@ const READINGS: Reading[] = [
   { input: 'e^x', where: 'e, x: scalar', same: 'exp(x*log(e))', byHand: (v) => v('e').data[0] ** v('x').data[0] },
   { input: 'e = 2\ne^x', where: 'x: scalar', same: '2^x', byHand: (v) => 2 ** v('x').data[0] },
   { input: 'eₖᵀx + e_k^T y', same: 'e_kᵀ(x + y)' },
+  // log_softmax(z) is one function (x − logsumexp(x)𝟙), row by row for a matrix.
+  { input: '−yᵀlog_softmax(Wx)', same: '−yᵀ(Wx − logsumexp(Wx)𝟙)' },
+  { input: String.raw`-y^\top \operatorname{log\_softmax}(z)`, same: '−yᵀlog(softmax(z))', byHand: (v) => -v('y').data.reduce((s, y, i) => s + y * (v('z').data[i] - logSumExp(Array.from(v('z').data))), 0) },
+  { input: '−sum(T .* logsoftmax(X*W))', same: '−tr(Tᵀlog(softmax(XW)))' },
   // MATLAB and NumPy ASCII: @, .T, A\b (solve), norm2, .^ and ./ (entrywise).
   { input: 'x.T @ A @ x', same: 'xᵀAx' },
   { input: "b'*(A\\b)", where: 'A: 3×3', same: 'bᵀA⁻¹b', byHand: (v) => { const A = v('A'); const b = v('b'); return dot(b.data, solve3(A, b.data)); } },

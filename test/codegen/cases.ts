@@ -77,6 +77,9 @@ export const COOKBOOK: Case[] = [
   { name: 'softmax of a row vector', source: 'softmax(xᵀ)y', where: 'x, y: n', wrt: ['x'] },
   { name: 'sin, cos, tan, arctan, sinh, cosh, log1p, expm1, erf, sign', source: '𝟙ᵀ(sin(Ax) ⊙ cos(x) + tan(x/4) + arctan(Ax) + sinh(x) ⊙ cosh(x) + log1p(x ⊙ x) + expm1(x) + erf(Ax)) + sign(aᵀx)·aᵀx', where: 'A: n×n; x, a: n', wrt: ['x', 'A', 'a'] },
   { name: 'lse', source: 'lse(Wx) − yᵀWx', where: 'W: k×d; x: d; y: k', wrt: ['W'] },
+  { name: 'log_softmax cross-entropy', source: '−yᵀlog_softmax(Wx + b)', where: 'W: k×d; x: d; y, b: k', wrt: ['W', 'x', 'b'] },
+  { name: 'batched log_softmax cross-entropy, row by row', source: '−sum(T ⊙ logsoftmax(XW))', where: 'X: n×d; W: d×k; T: n×k', wrt: ['W', 'X'] },
+  { name: 'log_softmax of a row vector', source: 'log_softmax(xᵀ)y', where: 'x, y: n', wrt: ['x', 'y'] },
 ];
 
 

@@ -102,6 +102,22 @@ describe('numerical stability at ±1000', () => {
     expect([...(grad.y as Float64Array)]).toEqual(s.map((v) => expect.closeTo(v, 12)));
   });
 
+  it('log_softmax stays finite where softmax underflows, and its gradient is (𝟙ᵀy)softmax(x) − y', () => {
+    const c = compile('−yᵀlog_softmax(x) + 𝟙ᵀlog_softmax(Xᵀ)u', { wrt: ['x', 'y', 'X'], where: 'x, y: n; X: n×m' });
+    const x = Float64Array.of(1000, -1000, 0);
+    const y = Float64Array.of(0.5, 2, 0);
+    const X = Float64Array.of(1000, 0, -1000, 0, 0, 1); // 3×2, row-major: Xᵀ's rows are (1000, −1000, 0) and (0, 0, 1)
+    const u = Float64Array.of(1, 1, 1);
+    const { value, grad } = c.valueAndGrad({ x, y, X, u });
+    // log softmax(x) = x − 1000 − log(1 + e⁻¹⁰⁰⁰ + e⁻¹⁰⁰⁰) = (0, −2000, −1000); of the row (0, 0, 1): (0, 0, 1) − log(2 + e).
+    const l = Math.log(2 + Math.E);
+    expect(value).toBeCloseTo(-(0.5 * 0 + 2 * -2000) + (0 - 2000 - 1000) + (-l - l + 1 - l), 9);
+    const gx = grad.x as Float64Array;
+    expect([...gx]).toEqual([2.5 * 1 - 0.5, 2.5 * 0 - 2, 2.5 * 0 - 0].map((v) => expect.closeTo(v, 12)));
+    expect([...(grad.y as Float64Array)]).toEqual([0, -2000, -1000].map((v) => expect.closeTo(-v, 9)));
+    expect([...(grad.X as Float64Array)].every(Number.isFinite)).toBe(true);
+  });
+
   it('the logistic loss at margins of ±1000 is finite', () => {
     // −log σ(z) lowers to softplus(−z): σ(−1000) underflows to 0, its log does not.
     const c = compile('−yᵀlog(σ(Xw))', { wrt: ['w'], where: 'X: n×d; w: d; y: n' });

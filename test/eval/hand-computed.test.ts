@@ -29,6 +29,8 @@ const CASES: readonly Case[] = [
   { expression: 'σ(a)', where: 'a: scalar', at: { a: Math.log(3) }, value: 0.75, why: '1/(1 + ⅓)' },
   { expression: 'σ(x)', where: 'x: 2', at: { x: [0, -Math.log(3)] }, value: [0.5, 0.25], why: '1/(1 + 1), 1/(1 + 3)' },
   { expression: 'softmax(x)', where: 'x: 3', at: { x: [0, Math.log(2), Math.log(3)] }, value: [1 / 6, 2 / 6, 3 / 6], why: '(1, 2, 3)/6' },
+  { expression: 'log_softmax(x)', where: 'x: 3', at: { x: [0, Math.log(2), Math.log(3)] }, value: [-Math.log(6), Math.log(2 / 6), Math.log(3 / 6)], why: 'log((1, 2, 3)/6)' },
+  { expression: 'log_softmax(X)', where: 'X: 2×2', at: { X: [[0, Math.log(3)], [Math.log(2), Math.log(2)]] }, value: [[-Math.log(4), Math.log(3 / 4)], [-Math.log(2), -Math.log(2)]], why: 'row by row: log((1, 3)/4), log((2, 2)/4)' },
   { expression: 'logsumexp(x)', where: 'x: 3', at: { x: [0, Math.log(2), Math.log(3)] }, value: Math.log(6), why: 'log(1 + 2 + 3)' },
   { expression: '𝟙[x > 0]', where: 'x: 3', at: { x: [-1, 0, 2] }, value: [0, 0, 1], why: 'strict: 0 is not > 0' },
   { expression: '𝟙[x ≥ y]', where: 'x, y: 3', at: { x: [-1, 0, 2], y: [0, 0, 0] }, value: [0, 1, 1], why: '0 ≥ 0 holds' },

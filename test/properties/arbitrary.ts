@@ -153,6 +153,7 @@ export function expression(target: Shape, depth: number, options: ExpressionOpti
     if (isColumn(s)) {
       when('diag', () => sub(shape(s.rows, s.rows)).map(C.diag));
       when('softmax', () => sub(s).map(C.softmax));
+      when('logsoftmax', () => sub(s).map(C.logsoftmax));
     }
     if (isSquare(s) && !isScalar(s)) when('diag', () => sub(shape(s.rows, 1)).map(C.diag));
     if (allowed('apply')) {

@@ -148,6 +148,8 @@ describe('LANGUAGE.md spellings build the same tree', () => {
     expectSpellings(['sum(x)', '∑x', '\\sum x'], call('sum', [x]));
     expectSpellings(['diag(x)', '\\operatorname{diag}(x)', '\\diag(x)'], call('diag', [x]));
     expectSpellings(['softmax(z)', '\\operatorname{softmax}(z)'], call('softmax', [z]));
+    expectSpellings(['log_softmax(z)', 'logsoftmax(z)', '\\operatorname{log\\_softmax}(z)', '\\operatorname{logsoftmax}(z)', '\\mathrm{log\\_softmax}(z)', '\\operatorname{log_softmax}(z)'], call('logsoftmax', [z]));
+    expectSpellings(['log softmax(z)', '\\log \\operatorname{softmax}(z)'], call('log', [call('softmax', [z])]));
     expectSpellings(['logsumexp(z)', '\\operatorname{logsumexp}(z)'], call('logsumexp', [z]));
   });
 
