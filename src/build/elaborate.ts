@@ -459,7 +459,7 @@ export class Elaborator {
   /** `γ(K)` that is really the product γ·(K): a postfix after it binds to (K) alone, γ(K)⁻¹ = γK⁻¹.
    * Not when the call is bracketed itself: (γ(K))⁻¹ is the inverse of the whole product. */
   private productCall(e: Expr, params: ReadonlyMap<string, Typed>): { factor: Typed; arg: Expr } | undefined {
-    if (e.kind !== 'call' || e.grouped || !('name' in e.callee) || e.args.length !== 1 || e.primes > 0) return undefined;
+    if (e.kind !== 'call' || e.grouped || !('name' in e.callee) || e.args.length !== 1 || e.primes > 0 || e.partials !== undefined) return undefined;
     const key = nameKey(e.callee.name);
     if (this.scope.functions.has(key) && !params.has(key)) return undefined;
     const declared = this.scope.declared.get(key)?.declaration.type.kind;
@@ -571,7 +571,7 @@ export class Elaborator {
     const text = this.sliceText(span);
     const definition = this.scope.functions.get(key);
     if (definition && !params.has(key)) {
-      if (e.primes > 0) throw new ChainruleError(`${display(name)}′ of a defined function: differentiate it with \`chainrule diff\``, { span });
+      if (e.primes > 0 || e.partials !== undefined) throw new ChainruleError(`${e.partials ? '∂' : ''}${display(name)}${e.partials ? '' : '′'} of a defined function: differentiate it with \`chainrule diff\``, { span });
       if (definition.params.length !== e.args.length) {
         throw new ChainruleError(`${display(name)} takes ${definition.params.length} argument${definition.params.length === 1 ? '' : 's'}, not ${e.args.length}`, { span, hint: `it is defined at ${this.sliceText(definition.span)}` });
       }
@@ -587,22 +587,26 @@ export class Elaborator {
     const declared = this.scope.declared.get(key)?.declaration.type.kind;
     const abstractElementwise = declared === 'elementwise' || (declared === undefined && this.scope.calleeOnly.has(key) && e.args.length === 1 && !params.has(key));
     const abstractFunction = declared === 'function' || (declared === undefined && this.scope.calleeOnly.has(key) && e.args.length > 1 && !params.has(key));
+    const partials = e.partials ?? Array.from({ length: e.primes }, () => 1);
+    for (const i of partials) {
+      if (i > e.args.length) throw new ChainruleError(`∂${i}${display(name)}: ${display(name)} has ${e.args.length} argument${e.args.length === 1 ? '' : 's'}`, { span, hint: 'partial derivatives are numbered by argument, from 1' });
+    }
     if (abstractElementwise) {
       if (e.args.length !== 1) throw new ChainruleError(`${display(name)} is elementwise and takes one argument`, { span });
-      return this.elementwise({ kind: 'abstract', name, key, order: e.primes }, this.expr(e.args[0], params), span);
+      return this.elementwise({ kind: 'abstract', name, key, order: partials.length }, this.expr(e.args[0], params), span);
     }
     if (abstractFunction) {
       const args = e.args.map((a) => this.expr(a, params));
       for (const a of args) {
         if (!isScalarTyped(a)) throw new ChainruleError(`${display(name)} takes scalar arguments, but ${a.text} is ${shapeText(a)}`, { span: a.span, hint: `declare ${display(name)}: elementwise to apply it entrywise` });
       }
-      return scalarTyped('call', args, { key, name, partials: e.primes > 0 ? Array.from({ length: e.primes }, () => 1) : [] }, span, text);
+      return scalarTyped('call', args, { key, name, partials: [...partials].sort((a, b) => a - b) }, span, text);
     }
     // A variable before parentheses: `y(1 − y)` is a product.
     if (e.args.length !== 1) {
       throw new ChainruleError(`${display(name)} is a variable, not a function`, { span, hint: `declare it (${display(name)}: function) or define it (${display(name)}(x) = …)` });
     }
-    if (e.primes > 0) throw new ChainruleError(`${display(name)}′: ${display(name)} is not a declared function`, { span, hint: `declare ${display(name)}: elementwise` });
+    if (e.primes > 0 || e.partials !== undefined) throw new ChainruleError(`${display(name)}′: ${display(name)} is not a declared function`, { span, hint: `declare ${display(name)}: elementwise` });
     return this.product(this.name(name, span, params), this.expr(e.args[0], params), span);
   }
 

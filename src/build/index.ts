@@ -319,7 +319,7 @@ function collectScope(program: Program, source: string, options: BuildOptions): 
         const key = nameKey(e.callee.name);
         calleeNames.add(key);
         calleeBases.set(key, e.callee.name.base);
-        if (e.primes > 0) primedCallees.add(key);
+        if (e.primes > 0 || e.partials !== undefined) primedCallees.add(key);
       }
     });
   }

@@ -309,7 +309,12 @@ export const NOTATIONS: { [O in Op]: Notation<O> } = {
   },
   dim: (n, p) => atom(p.format === 'latex' ? latexBase(n.attr) : p.format === 'ascii' ? asciiBase(n.attr) : n.attr),
   identity: (_, p) => atom(p.t.identity),
-  ones: (_, p) => atom(p.t.ones),
+  // 𝟙 is a column; a row of ones is written 𝟙ᵀ and a matrix of ones 𝟙𝟙ᵀ, so that each reads back.
+  ones: (n, p) => {
+    if (n.shape.cols === 1 || isScalar(n.shape)) return atom(p.t.ones);
+    if (n.shape.rows === 1) return { text: `${p.t.ones}${p.t.transpose}`, level: Level.POSTFIX };
+    return { text: p.juxtapose([p.t.ones, `${p.t.ones}${p.t.transpose}`]), level: p.format === 'ascii' ? Level.PRODUCT : Level.JUXT };
+  },
   zeros: (_, p) => atom(p.t.zero),
   add: printSum,
   mul: printProduct,
@@ -373,7 +378,7 @@ export const NOTATIONS: { [O in Op]: Notation<O> } = {
     const partials = n.attr.partials;
     if (partials.length === 0) return p.applyWord(name, n.args);
     const sub = partials.map((i) => (p.format === 'unicode' ? (inScript(String(i), SUBSCRIPTS) as string) : String(i)));
-    const prefix = p.format === 'latex' ? partials.map((i) => `\\partial_{${i}}`).join('') + ' ' : p.format === 'unicode' ? sub.map((s) => `∂${s}`).join('') : partials.map((i) => `d${i}_`).join('');
+    const prefix = p.format === 'latex' ? partials.map((i) => `\\partial_{${i}}`).join('') + ' ' : p.format === 'unicode' ? sub.map((s) => `∂${s}`).join('') : partials.map((i) => `partial_${i} `).join('');
     const inner = n.args.map((a) => p.print(a).text).join(', ');
     return { text: `${prefix}${name}${p.parens(inner)}`, level: Level.POSTFIX };
   },

@@ -63,6 +63,8 @@ export type Expr =
       readonly normKind?: NormKind;
       /** Written inside its own brackets, `(x(y + 1))`: a postfix after it applies to the whole call or product. */
       readonly grouped?: true;
+      /** `∂₁∂₂f(a, b)`: partial derivatives of an abstract function, by argument position (1-based). */
+      readonly partials?: readonly number[];
       readonly span: Span;
     }
   | { readonly kind: 'neg'; readonly arg: Expr; readonly span: Span }
