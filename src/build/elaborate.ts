@@ -589,7 +589,7 @@ export class Elaborator {
     const abstractFunction = declared === 'function' || (declared === undefined && this.scope.calleeOnly.has(key) && e.args.length > 1 && !params.has(key));
     const partials = e.partials ?? Array.from({ length: e.primes }, () => 1);
     for (const i of partials) {
-      if (i > e.args.length) throw new ChainruleError(`∂${i}${display(name)}: ${display(name)} has ${e.args.length} argument${e.args.length === 1 ? '' : 's'}`, { span, hint: 'partial derivatives are numbered by argument, from 1' });
+      if (i > e.args.length) throw new ChainruleError(`∂${printName({ base: '', sub: String(i) }, 'unicode')}${display(name)}: ${display(name)} has ${e.args.length} argument${e.args.length === 1 ? '' : 's'}`, { span, hint: 'partial derivatives are numbered by argument, from 1' });
     }
     if (abstractElementwise) {
       if (e.args.length !== 1) throw new ChainruleError(`${display(name)} is elementwise and takes one argument`, { span });

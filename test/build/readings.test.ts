@@ -214,6 +214,8 @@ const REFUSALS: Refusal[] = [
   { input: 'eᵀx + e^y', message: /^e is used on its own and as the base of a power/, at: 'eᵀx', hint: /write exp\(…\) for the exponential, or declare e/ },
   // MATLAB's A\b needs a square matrix on the left; a ./ by an indexed term is not vectorized.
   { input: 'x\\b', where: 'x, b: n', message: /^x\\b needs a square matrix on the left, but x is a vector of n$/, at: 'x\\b', hint: /A⁻¹b/ },
+  // A partial derivative names an argument the function has.
+  { input: '∂₃f(a, b)', where: 'f: function; a, b: scalar', message: /^∂₃f: f has 2 arguments$/, at: '∂₃f', hint: /numbered by argument, from 1/ },
   { input: "norm2(x, 'fro')", message: /^norm2 is the 2-norm/, at: 'norm2', hint: /norm\(x, …\)/ },
   { input: 'e^X', where: 'X: n×n', message: /^e\^X of a matrix is the matrix exponential, which chainrule does not support$/, at: 'e^X', hint: /exp\(X\)/ },
 ];
