@@ -400,8 +400,9 @@ export const RULES: readonly AnyRule[] = [
     }
     return undefined;
   }),
-  rule('hadamard-ones', 'A ⊙ 𝟙 = A', 'hadamard', (n) => {
-    const kept = n.args.filter((a) => a.op !== 'ones');
+  rule('hadamard-ones', 'A ⊙ 𝟙 = A, and A ⊙ 𝟙𝟙ᵀ = A for a matrix of ones', 'hadamard', (n) => {
+    const allOnes = (a: Node): boolean => a.op === 'ones' || (a.op === 'matmul' && a.args.length === 2 && a.args[0].op === 'ones' && a.args[1].op === 'transpose' && a.args[1].args[0].op === 'ones');
+    const kept = n.args.filter((a) => !allOnes(a));
     if (kept.length === n.args.length) return undefined;
     return kept.length ? C.hadamard(...kept) : n.args[0];
   }),

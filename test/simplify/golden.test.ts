@@ -33,6 +33,7 @@ const GOLDENS: readonly { readonly source: string; readonly expr: string; readon
   { source: 'Matrix Cookbook §2.5.3', expr: 'tr((XᵀX)⁻¹)', where: 'X: n×m', wrt: 'X', printed: '−2X(XᵀX)⁻²' },
   { source: 'Vaswani et al. 2017, attention', expr: 'S = softmax(QKᵀ/√d); L = ‖SV − Y‖_F²', where: 'Q, K, V, Y: n×d', wrt: 'V', printed: '2Sᵀ(SV − Y)' },
   { source: 'the chain rule through |x|: |x|·sign(x) = x', expr: '½|x|²', where: 'x: scalar', wrt: 'x', printed: 'x' },
+  { source: 'CS231n, batched softmax cross-entropy (one row per example)', expr: '−sum(T .* log_softmax(X @ W))', where: 'T: N×k; X: N×d; W: d×k', wrt: 'W', printed: 'Xᵀ(T𝟙𝟙ᵀ ⊙ softmax(XW) − T)' },
   { source: 'PRML §2.3, a Gaussian log-likelihood in its mean', expr: '−½(x − μ)ᵀΣ⁻¹(x − μ)', where: 'x, μ: n; Σ: n×n symmetric', wrt: 'μ', printed: 'Σ⁻¹(x − μ)' },
 ];
 

@@ -149,6 +149,7 @@ const CASES: readonly Case[] = [
   { rule: 'abs-times-sign', input: C.mul(α, C.builtin('abs', x), C.builtin('sign', x)), before: 'α|x| sign(x)', after: 'αx' },
   { rule: 'abs-times-sign', input: C.mul(C.builtin('abs', x), C.builtin('sign', y)), before: '|x| sign(y)', after: null },
   { rule: 'abs-times-sign-entrywise', input: C.hadamard(C.builtin('abs', a), b, C.builtin('sign', a)), before: '|a| ⊙ b ⊙ sign(a)', after: 'a ⊙ b' },
+  { rule: 'hadamard-ones', input: C.hadamard(C.matmul(ones, T(C.ones(shape('m', 1)))), C.variable({ key: 'P', name: { base: 'P' }, symmetric: false }, shape('n', 'm'))), before: '𝟙𝟙ᵀ ⊙ P', after: 'P' },
   // The constructors turn a scalar ⊙ into a product, so only a hand-interned node reaches this rule.
   { rule: 'scalar-hadamard', input: intern('hadamard', [x, y], SCALAR, null), before: 'x ⊙ y', after: 'xy' },
 ];
