@@ -45,19 +45,19 @@ export class Resolver {
     const known = this.memo.get(t);
     if (known) return known;
     // Operands first, iteratively: typed trees of huge inputs are deep.
-    const stack: { t: Typed; i: number }[] = [{ t, i: 0 }];
+    const stack: { t: Typed; args: readonly Typed[]; i: number }[] = [{ t, args: operands(t), i: 0 }];
     while (stack.length) {
       const top = stack[stack.length - 1];
       if (this.memo.has(top.t)) {
         stack.pop();
         continue;
       }
-      if (top.i < top.t.args.length) {
-        const child = top.t.args[top.i++];
-        if (!this.memo.has(child)) stack.push({ t: child, i: 0 });
+      if (top.i < top.args.length) {
+        const child = top.args[top.i++];
+        if (!this.memo.has(child)) stack.push({ t: child, args: operands(child), i: 0 });
         continue;
       }
-      this.memo.set(top.t, this.construct(top.t, top.t.args.map((a) => this.memo.get(a) as Node)));
+      this.memo.set(top.t, this.construct(top.t, top.args.map((a) => this.memo.get(a) as Node)));
       stack.pop();
     }
     return this.memo.get(t) as Node;
@@ -66,4 +66,23 @@ export class Resolver {
   private construct(t: Typed, args: Node[]): Node {
     return C.make(t.op, t.attr, args, this.shapeOf(t));
   }
+}
+
+/**
+ * The operands a typed node is built from. A product written as juxtaposition (`WW…Wx`) is a
+ * left-leaning tree of binary products; its factors are gathered into one chain, so the n-ary
+ * product is built once (building it factor by factor copies the chain each time: quadratic, and a
+ * 20 000-factor product took minutes). The IR constructor flattens nested products anyway, so the
+ * node is the same.
+ */
+function operands(t: Typed): readonly Typed[] {
+  if (t.op !== 'matmul' || !t.args.some((a) => a.op === 'matmul')) return t.args;
+  const chain: Typed[] = [];
+  const pending: Typed[] = [t];
+  while (pending.length) {
+    const u = pending.pop() as Typed;
+    if (u.op === 'matmul') for (let i = u.args.length - 1; i >= 0; i--) pending.push(u.args[i]);
+    else chain.push(u);
+  }
+  return chain;
 }

@@ -5,6 +5,7 @@ import type { Bound } from '../api.ts';
 import { bindValues, findVariables, variableNamed } from '../api.ts';
 import type { Model, VariableInfo } from '../build/index.ts';
 import { ChainruleError, formatError, visible } from '../errors.ts';
+import { cpuLimitSeconds, limitWork, MAX_HEAP_MB } from '../limits.ts';
 import { readCapped, TEXT_LIMIT_BYTES, VALUES_LIMIT_BYTES } from '../read.ts';
 
 /** Exit codes: 0 success, 1 internal failure (a bug), 2 bad input, 3 a check that found a mismatch. */
@@ -48,25 +49,36 @@ export function bindAt(model: Model, path: string, dims: string | undefined): Bo
 
 /** Runs a command body; errors become `error: …` with a caret (exit 2) or `internal error` (exit 1). */
 export async function run(body: () => void | number | Promise<void | number>, options: { debug?: boolean; source?: () => string | undefined; excerpt?: 'line' | 'token' } = {}): Promise<never> {
+  limitWork({ cpuSeconds: cpuLimitSeconds(), heapMb: MAX_HEAP_MB });
   try {
     const code = await body();
-    process.exit(typeof code === 'number' ? code : EXIT.ok);
+    return await exit(typeof code === 'number' ? code : EXIT.ok);
   } catch (e) {
     if (e instanceof ChainruleError && e.kind === 'input') {
       process.stderr.write(`${formatError(e, options.source?.(), { excerpt: options.excerpt })}\n`);
-      process.exit(EXIT.input);
+      return await exit(EXIT.input);
     }
     const fsError = fileSystemError(e);
     if (fsError) {
       process.stderr.write(`${formatError(fsError)}\n`);
-      process.exit(EXIT.input);
+      return await exit(EXIT.input);
     }
     const message = e instanceof Error ? e.message : String(e);
     process.stderr.write(`internal error: ${visible(message)}\n`);
     if (options.debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
     else process.stderr.write('this is a bug in chainrule; run again with --debug for details\n');
-    process.exit(EXIT.internal);
+    return await exit(EXIT.internal);
   }
+}
+
+/** Exits once stdout and stderr have written everything: into a pipe they write asynchronously, and
+ * `process.exit` straight away cut a 100 KB derivative piped into `wc` at 80 KB. */
+async function exit(code: number): Promise<never> {
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => {
+    if (stream.writableLength === 0 && !stream.writableNeedDrain) resolve();
+    else stream.write('', () => resolve());
+  })));
+  process.exit(code);
 }
 
 const FS_REASONS: Readonly<Record<string, string>> = {

@@ -6,6 +6,7 @@ import type { Rational } from './rational.ts';
 import { ratKey } from './rational.ts';
 import type { Shape } from './shape.ts';
 import { shapeKey } from './shape.ts';
+import { chargeWork } from '../limits.ts';
 
 export type { NormKind, Relation };
 
@@ -136,6 +137,7 @@ let nextId = 1;
 
 /** The unique node with this structure. Only constructors call this. */
 export function intern<O extends Op>(op: O, args: readonly Node[], shape: Shape, attr: OpAttrs[O]): NodeOf<O> {
+  chargeWork(args.length + 1);
   const key = `${op}|${attrKey(op, attr)}|${shapeKey(shape)}|${args.map((a) => a.id).join(',')}`;
   const found = table.get(key);
   if (found) return found as unknown as NodeOf<O>;

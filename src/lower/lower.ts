@@ -389,7 +389,21 @@ export class Lowerer {
     }
     const parts = this.placeSolves(items);
     if (parts.length === 1) return { lowered: parts[0].lowered, scaled: false };
-    const order = chainOrder(parts.map((p) => [estimate(p.rows, this.options.dims), estimate(p.cols, this.options.dims)]));
+    const shapes = parts.map((p): [number, number] => [estimate(p.rows, this.options.dims), estimate(p.cols, this.options.dims)]);
+    if (parts.length > MAX_ORDERED_CHAIN) {
+      // Too long for the cubic search (a 20 000-factor product needs 3·10⁸ table entries): multiply
+      // from the cheaper end, one factor at a time (from a vector's end, every product is matrix × vector).
+      const fromRight = sequentialCost(shapes.slice().reverse().map(([r, c]) => [c, r])) < sequentialCost(shapes);
+      let acc = fromRight ? parts[parts.length - 1] : parts[0];
+      for (let k = 1; k < parts.length; k++) {
+        const last = k === parts.length - 1;
+        const next = fromRight ? parts[parts.length - 1 - k] : parts[k];
+        const product = fromRight ? this.multiply(next, acc, last ? node : undefined, last ? scale : undefined) : this.multiply(acc, next, last ? node : undefined, last ? scale : undefined);
+        if (last) return { lowered: product.part.lowered, scaled: product.scaled };
+        acc = product.part;
+      }
+    }
+    const order = chainOrder(shapes);
     const build = (lo: number, hi: number, final: boolean): { part: Part; scaled: boolean } => {
       if (lo === hi) return { part: parts[lo], scaled: false };
       const split = order[lo][hi];
@@ -603,6 +617,17 @@ const solveKey = (matrix: Node, b: Operand, transposedSystem: boolean): string =
 
 function estimate(d: Dim, dims: Readonly<Record<string, number>> | undefined): number {
   return typeof d === 'number' ? d : (dims?.[d] ?? ASSUMED_SIZE);
+}
+
+/** The longest product ordered by the matrix-chain search (cubic time, quadratic memory); longer
+ * ones are multiplied from one end (see `chain`). */
+export const MAX_ORDERED_CHAIN = 64;
+
+/** Multiply-adds of A₁⋯Aₖ multiplied left to right, from each factor's [rows, cols]. */
+function sequentialCost(shapes: readonly [number, number][]): number {
+  let cost = 0;
+  for (let k = 1; k < shapes.length; k++) cost += shapes[0][0] * shapes[k][0] * shapes[k][1];
+  return cost;
 }
 
 /** Matrix-chain order by dynamic programming: split[i][j] is where A_i⋯A_j is best divided. */

@@ -30,6 +30,15 @@ export function joinsIntoWord(left: string, right: string): boolean {
  * the stack of the recursive-descent parser (which manages several thousand levels). */
 export const MAX_NESTING = 256;
 
+/**
+ * Letters written together (`WWWx`) are read one factor at a time, and the grammar looks back over
+ * the letters before each one (is this the end of a control word such as `\\alpha`?), so a run of
+ * k letters costs about k². The sum of k² over the input's runs is capped here: one run of 4000
+ * letters (about a second), or many shorter ones. Beyond it the input is refused before parsing,
+ * not parsed for minutes (a 20 000-letter product `WW…Wx`).
+ */
+export const MAX_LETTER_RUN_COST = 4000 * 4000;
+
 /** A whole input: statements separated by newlines or `;`. Throws ChainruleError on bad input. */
 export function parseProgram(source: string): Program {
   const program = run(source, 'program') as Program;
@@ -68,6 +77,7 @@ export function parseExpression(source: string): Expr {
 
 function run(source: string, startRule: 'program' | 'declarations'): unknown {
   checkNesting(source);
+  checkLetterRuns(source);
   const diagnostics: ParseDiagnostics = { unclosed: new Map() };
   try {
     return parse(source, { startRule, diagnostics });
@@ -91,6 +101,31 @@ function checkNesting(source: string): void {
     } else if (c === ')' || c === ']' || c === '}') {
       depth = Math.max(0, depth - 1);
     }
+  }
+}
+
+/** Refuses input whose runs of letters written together would take the parser too long (MAX_LETTER_RUN_COST). */
+function checkLetterRuns(source: string): void {
+  const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  let cost = 0;
+  let longest: Span = { start: 0, end: 0 };
+  for (let i = 0; i < source.length; i++) {
+    if (source[i] === '#') {
+      while (i + 1 < source.length && source[i + 1] !== '\n') i++;
+      continue;
+    }
+    if (!isLetter(source.charCodeAt(i))) continue;
+    const start = i;
+    while (i + 1 < source.length && isLetter(source.charCodeAt(i + 1))) i++;
+    const length = i + 1 - start;
+    if (length > longest.end - longest.start) longest = { start, end: i + 1 };
+    cost += length * length;
+    if (cost <= MAX_LETTER_RUN_COST) continue;
+    const single = length * length > MAX_LETTER_RUN_COST;
+    throw new ChainruleError(single ? `${length} letters in a row` : `too many letters written together (runs of up to ${longest.end - longest.start})`, {
+      span: single ? { start, end: i + 1 } : longest,
+      hint: `letters written together are read one factor at a time, which is slow for long runs: separate the factors with spaces (W W x) or write a power (W⁵x); at most ${Math.sqrt(MAX_LETTER_RUN_COST)} letters in a row, fewer when there are many long runs`,
+    });
   }
 }
 
