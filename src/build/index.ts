@@ -279,7 +279,17 @@ function collectScope(program: Program, source: string, options: BuildOptions): 
     }
     const t = d.type;
     const dims = t.kind === 'vector' ? [t.size] : t.kind === 'matrix' ? [t.rows, t.cols] : [];
-    for (const dim of dims) if (dim.kind === 'symbol') dimensionSymbols.add(dim.name);
+    for (const dim of dims) {
+      if (dim.kind === 'symbol') dimensionSymbols.add(dim.name);
+      else if (dim.value < 1) {
+        const names = d.names.map((n) => display(n.name)).join(', ');
+        throw new ChainruleError(`a size must be at least 1, not ${dim.value}`, {
+          span: dim.span,
+          source: declSource,
+          hint: `${names} ${d.names.length === 1 ? 'has' : 'have'} no entries then; declare a size of 1 or more, or a symbol (${names}: ${t.kind === 'matrix' ? 'n×m' : 'n'})`,
+        });
+      }
+    }
   };
   for (const d of options.declarations ?? []) declare(d, options.declarationSource);
   const functions = new Map<string, { params: readonly Name[]; body: Expr; span: Span }>();

@@ -153,7 +153,9 @@ export function parseDims(value: string | undefined): Record<string, number> {
   for (const part of splitList(value)) {
     const m = /^(\S+?)\s*=\s*(\d+)$/.exec(part);
     if (!m) throw new ChainruleError(`--dims takes name=size pairs, not ${part}`, { hint: '--dims n=256,m=10' });
-    dims[m[1]] = Number(m[2]);
+    const size = Number(m[2]);
+    if (!Number.isSafeInteger(size) || size < 1) throw new ChainruleError(`--dims ${m[1]}=${m[2]}: a size must be a whole number from 1 up`, { hint: `--dims ${m[1]}=3` });
+    dims[m[1]] = size;
   }
   return dims;
 }
