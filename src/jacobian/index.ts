@@ -9,7 +9,7 @@
 import { ChainruleError } from '../errors.ts';
 import type { Model, VariableInfo } from '../build/index.ts';
 import type { Bound, JsonValue } from '../eval/json.ts';
-import { differentiate, findVariable, inDefinitions, outputName } from '../api.ts';
+import { differentiate, findVariable, findVariables, inDefinitions, outputName } from '../api.ts';
 import type { Layout } from '../diff/index.ts';
 import { differential, differentialAlong } from '../diff/forward.ts';
 import { backward } from '../diff/index.ts';
@@ -178,7 +178,8 @@ const nameIn = (text: string, variable?: VariableInfo): Printout =>
 export function jacobian(model: Model, wrt: readonly string[], options: SecondOrderOptions = {}): JacobianResult {
   if (wrt.length === 0) throw new ChainruleError('say which variables to differentiate with respect to', { hint: '--wrt x' });
   const layout = options.layout ?? 'numerator';
-  const variables = wrt.map((w) => findVariable(model, w));
+  // Each variable once (`x,x` and `W1,W₁` are refused, as the CLI's --wrt is).
+  const variables = findVariables(model, wrt);
   const simplifier = new Simplifier(true);
   const p: Printing = { fold: options.expand ? (n) => n : inDefinitions(model) };
   const output = model.output.node;

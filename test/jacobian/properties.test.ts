@@ -242,3 +242,26 @@ describe('symmetric variables in Jacobians and Hessians', () => {
     expect(checked).toBeGreaterThan(RUNS / 2);
   });
 });
+
+describe('a variable named twice (#18)', () => {
+  it('jacobian and hessian refuse it with the error of the CLI', async () => {
+    const { parse } = await import('../../src/api.ts');
+    const vectorOutput = parse('Wx', { where: 'W: n×n; x: n' });
+    const scalarOutput = parse('xᵀWx', { where: 'W: n×n; x: n' });
+    const twice = /^x is listed twice$/;
+    expect(() => jacobian(vectorOutput, ['x', 'x'])).toThrow(twice);
+    expect(() => jacobian(scalarOutput, ['x', 'x'])).toThrow(twice);
+    expect(() => hessian(scalarOutput, ['x', 'x'])).toThrow(twice);
+    expect(() => hessianVectorProduct(scalarOutput, ['x', 'x'])).toThrow(twice);
+    const indexed = parse('W₁x', { where: 'W₁: n×n; x: n' });
+    expect(() => jacobian(indexed, ['W1', 'W₁'])).toThrow(/^W1 and W₁ are the same variable, W₁$/);
+    try {
+      jacobian(vectorOutput, ['x', 'W', 'x']);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as { hint?: string }).hint).toBe('name each variable once: --wrt x,W');
+    }
+    // Each once is fine.
+    expect(jacobian(vectorOutput, ['x', 'W']).jacobians.length).toBe(2);
+  });
+});
