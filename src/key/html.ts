@@ -10,6 +10,7 @@ import { checkedMath } from './math.ts';
 import { splitMath } from './problems.ts';
 import type { Repeats } from './repeats.ts';
 import { findRepeats, partLabel } from './repeats.ts';
+import { failureText } from './solve.ts';
 import type { Solution, SolvedPart, SolvedSheet } from './solve.ts';
 
 // KaTeX is loaded by the first formula, so that commands writing no HTML key never load it.
@@ -84,6 +85,7 @@ function solution(s: Solution, m: MathRenderer, repeats: Repeats = {}): string {
 function part(p: SolvedPart, m: MathRenderer, repeats: Map<Solution, Repeats>): string {
   const body = [`<p>${p.part.id ? `<b>${escape(partLabel(p.part.id))}</b> ` : ''}${m.text(p.part.statement)}</p>`, ...p.solutions.map((s) => solution(s, m, repeats.get(s)))];
   if (p.part.answer) body.push(`<p class="written"><i>Answer.</i> ${m.text(p.part.answer)}</p>`);
+  for (const f of p.failures ?? []) body.push(`<p class="failed"><b>Not solved.</b> ${escape(failureText(f))}</p>`);
   return `<section class="part">${body.join('\n')}</section>`;
 }
 

@@ -17,8 +17,8 @@ export { latexText, toLatexDocument } from './latex.ts';
 export { toMarkdown } from './markdown.ts';
 export { ALL_SHOWN, parseSheet, splitMath } from './problems.ts';
 export type { Computation, Part, Problem, Sheet, Show } from './problems.ts';
-export { slugOf, solve, solveSheets, statementFonts } from './solve.ts';
-export type { Answer, ShapeRow, Solution, SolvedPart, SolvedProblem, SolvedSheet } from './solve.ts';
+export { failureText, keyFailures, slugOf, solve, solveSheets, statementFonts, unreadSheet } from './solve.ts';
+export type { Answer, KeyFailure, ShapeRow, Solution, SolvedPart, SolvedProblem, SolvedSheet } from './solve.ts';
 
 export function loadSheet(path: string): Sheet {
   return parseSheet(path, readCapped(path, TEXT_LIMIT_BYTES));

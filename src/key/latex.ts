@@ -5,6 +5,7 @@ import { checkedMath } from './math.ts';
 import type { Repeats } from './repeats.ts';
 import { findRepeats, partLabel } from './repeats.ts';
 import { splitMath } from './problems.ts';
+import { failureText } from './solve.ts';
 import type { Solution, SolvedPart, SolvedSheet } from './solve.ts';
 
 const PREAMBLE = String.raw`\documentclass[11pt]{article}
@@ -76,6 +77,8 @@ function part(p: SolvedPart, repeats: Map<Solution, Repeats>): string {
   const head = p.part.id ? `\\paragraph{${latexText(partLabel(p.part.id))}}` : '';
   const body = [`${head} ${latexText(p.part.statement)}`, ...p.solutions.map((s) => solution(s, repeats.get(s)))];
   if (p.part.answer) body.push(`\\textit{Answer.} ${latexText(p.part.answer)}`);
+  // Not solved: the error, in ASCII (its symbols would need fonts pdflatex lacks; stderr has them all).
+  for (const f of p.failures ?? []) body.push(`\\textbf{Not solved.} ${latexText(failureText(f)).replace(/[^\x00-\x7f]/g, '?')}`);
   return body.join('\n\n');
 }
 

@@ -4,6 +4,7 @@ import { checkedMath } from './math.ts';
 import { splitMath } from './problems.ts';
 import type { Repeats } from './repeats.ts';
 import { findRepeats, partLabel } from './repeats.ts';
+import { failureText } from './solve.ts';
 import type { Solution, SolvedPart, SolvedSheet } from './solve.ts';
 
 const MARKDOWN_HTML: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
@@ -50,6 +51,7 @@ function solution(s: Solution, graphPath: GraphPath, repeats: Repeats = {}): str
 function part(p: SolvedPart, graphPath: GraphPath, repeats: Map<Solution, Repeats>): string {
   const body = [`${p.part.id ? `**${markdownText(partLabel(p.part.id))}** ` : ''}${markdownText(p.part.statement)}`, ...p.solutions.map((s) => solution(s, graphPath, repeats.get(s)))];
   if (p.part.answer) body.push(`*Answer.* ${markdownText(p.part.answer)}`);
+  for (const f of p.failures ?? []) body.push(`**Not solved.** ${markdownText(failureText(f))}`);
   return body.join('\n\n');
 }
 

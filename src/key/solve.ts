@@ -59,6 +59,17 @@ export interface Solution {
 export interface SolvedPart {
   readonly part: Part;
   readonly solutions: readonly Solution[];
+  /** Why computations of this part could not be solved (with `keepGoing`): each key marks them. */
+  readonly failures?: readonly KeyFailure[];
+}
+
+/** A computation (or a whole file) that could not be solved: where, and the error. */
+export interface KeyFailure {
+  readonly file: string;
+  readonly sheet: string;
+  readonly problem: string;
+  readonly part: string;
+  readonly error: ChainruleError;
 }
 
 export interface SolvedProblem {
@@ -74,8 +85,9 @@ export interface SolvedSheet {
 
 export const slugOf = (s: string): string => s.normalize('NFKD').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase() || 'x';
 
-/** Every computation, solved; `progress` is told after each one. */
-export async function solveSheets(sheets: readonly Sheet[], progress: (done: number, total: number, label: string) => void = () => {}): Promise<SolvedSheet[]> {
+/** Every computation, solved; `progress` is told after each one. An input error stops at the first
+ * bad computation, or with `keepGoing` is recorded on its part (`failures`) and the rest are solved. */
+export async function solveSheets(sheets: readonly Sheet[], progress: (done: number, total: number, label: string) => void = () => {}, options: { keepGoing?: boolean } = {}): Promise<SolvedSheet[]> {
   const total = sheets.reduce((n, s) => n + s.problems.reduce((m, p) => m + p.parts.reduce((k, q) => k + q.compute.length, 0), 0), 0);
   let done = 0;
   const out: SolvedSheet[] = [];
@@ -85,17 +97,20 @@ export async function solveSheets(sheets: readonly Sheet[], progress: (done: num
       const parts: SolvedPart[] = [];
       for (const part of problem.parts) {
         const solutions: Solution[] = [];
+        const failures: KeyFailure[] = [];
         for (const c of part.compute) {
           const label = `${sheet.sheet} ${problem.id}${part.id ? `(${part.id})` : ''}`;
           try {
             solutions.push(await solve(c, statementFonts(`${problem.statement} ${part.statement}`)));
           } catch (e) {
-            if (e instanceof ChainruleError && e.kind === 'input') throw new ChainruleError(`${sheet.file}, ${label}: ${e.message}`, { hint: e.hint, span: e.span, source: e.source ?? c.expr });
-            throw e;
+            if (!(e instanceof ChainruleError && e.kind === 'input')) throw e;
+            const located = new ChainruleError(`${sheet.file}, ${label}: ${e.message}`, { hint: e.hint, span: e.span, source: e.source ?? c.expr });
+            if (!options.keepGoing) throw located;
+            failures.push({ file: sheet.file, sheet: sheet.sheet, problem: problem.id, part: part.id, error: located });
           }
           progress(++done, total, label);
         }
-        parts.push({ part, solutions });
+        parts.push(failures.length ? { part, solutions, failures } : { part, solutions });
       }
       problems.push({ problem, parts });
     }
@@ -103,6 +118,21 @@ export async function solveSheets(sheets: readonly Sheet[], progress: (done: num
   }
   return out;
 }
+
+/** A problem file that could not be read, as a sheet whose one part is marked with the error. */
+export function unreadSheet(file: string, error: ChainruleError): SolvedSheet {
+  const name = file.split(/[\\/]/).pop() || file;
+  const part: Part = { id: '', statement: '', compute: [] };
+  const problem: Problem = { id: '', title: `${name} could not be read`, statement: '', parts: [part] };
+  const failure: KeyFailure = { file, sheet: name, problem: '', part: '', error };
+  return { sheet: { file, sheet: name, problems: [problem] }, slug: slugOf(name), problems: [{ problem, parts: [{ part, solutions: [], failures: [failure] }] }] };
+}
+
+/** Every failure recorded in solved sheets, in order. */
+export const keyFailures = (sheets: readonly SolvedSheet[]): KeyFailure[] => sheets.flatMap((s) => s.problems.flatMap((p) => p.parts.flatMap((q) => q.failures ?? [])));
+
+/** A failure's message as key text: one line, no `$` (which would open math in a key). */
+export const failureText = (f: KeyFailure): string => `${f.error.message}${f.error.hint ? ` (hint: ${f.error.hint})` : ''}`.replace(/\s+/g, ' ').replace(/\$/g, '＄');
 
 /**
  * The names a statement writes in a calligraphic font (\mathcal{L}, \mathcal{L}_{reg}, \mathscr{R}),

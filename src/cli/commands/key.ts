@@ -4,11 +4,11 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { generate } from '../../compile.ts';
-import { ChainruleError } from '../../errors.ts';
+import { ChainruleError, formatError } from '../../errors.ts';
 import type { SolvedSheet } from '../../key/index.ts';
-import { compilePdf, graphNames, hasPdflatex, keyFormatOf, loadSheet, problemFiles, solveSheets, writeGraphs, writeKey } from '../../key/index.ts';
+import { compilePdf, graphNames, hasPdflatex, keyFailures, keyFormatOf, loadSheet, problemFiles, solveSheets, unreadSheet, writeGraphs, writeKey } from '../../key/index.ts';
 import { progressBar } from '../../train/progress.ts';
-import { examples, run } from '../io.ts';
+import { EXIT, examples, run } from '../io.ts';
 
 
 async function solveWithProgress(files: readonly string[], label: string): Promise<SolvedSheet[]> {
@@ -59,7 +59,29 @@ export function registerKeyCommands(program: Command): void {
     .action((files: string[], o: { output: string; pdf?: boolean; debug?: boolean }) =>
       run(async () => {
         const format = keyFormatOf(o.output);
-        const sheets = await solveWithProgress(files, 'solving');
+        // A batch loses nothing: every good problem is written, each bad file or computation is
+        // marked in the key with its error and reported here, and the exit code is then 2.
+        const loaded = files.map((file) => {
+          try {
+            return { file, sheet: loadSheet(file) };
+          } catch (e) {
+            if (e instanceof ChainruleError && e.kind === 'input') return { file, error: e };
+            throw e;
+          }
+        });
+        let bar: ReturnType<typeof progressBar> | undefined;
+        const good = await solveSheets(loaded.flatMap((l) => (l.sheet ? [l.sheet] : [])), (done, total, what) => {
+          bar ??= progressBar('solving', total);
+          bar.update(done, what);
+        }, { keepGoing: true });
+        bar?.stop();
+        const sheets = loaded.map((l) => (l.sheet ? good.shift() as SolvedSheet : unreadSheet(l.file, l.error as ChainruleError)));
+        const failures = keyFailures(sheets);
+        // Not one file could be read: there is no key to write, only the errors.
+        if (loaded.every((l) => !l.sheet)) {
+          for (const f of failures) process.stderr.write(`${formatError(f.error, undefined, { excerpt: 'token' })}\n`);
+          return EXIT.input;
+        }
         const written = writeKey(sheets, o.output);
         if (o.pdf && format === 'tex') {
           if (!hasPdflatex()) throw new ChainruleError('pdflatex is not installed', { hint: 'apt-get install texlive-latex-base texlive-latex-extra texlive-pictures' });
@@ -68,6 +90,11 @@ export function registerKeyCommands(program: Command): void {
           written.push(pdf.pdf);
         }
         process.stderr.write(`wrote ${written.join(', ')}\n`);
+        if (failures.length === 0) return;
+        for (const f of failures) process.stderr.write(`${formatError(f.error, undefined, { excerpt: 'token' })}\n`);
+        const unread = failures.filter((f) => f.problem === '' && f.part === '' && !f.error.message.startsWith(`${f.file}, `)).length;
+        process.stderr.write(`${failures.length} ${failures.length === 1 ? 'problem' : 'problems'} not solved${unread ? ` (${unread} ${unread === 1 ? 'file' : 'files'} not read)` : ''}; each is marked in ${o.output}\n`);
+        return EXIT.input;
       }, { debug: o.debug }),
     );
 
