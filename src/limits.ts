@@ -49,6 +49,13 @@ export function cpuLimitSeconds(env: Readonly<Record<string, string | undefined>
   return env.CHAINRULE_CPU_LIMIT !== undefined && Number.isFinite(given) && given > 0 ? given : MAX_CPU_SECONDS;
 }
 
+/** Starts the CPU budget afresh for the next item of a batch (a problem of a key, a run of the
+ * samples): the limit bounds each item, not a whole sheet or gallery. Nothing when no limit is set. */
+export function renewWorkBudget(): void {
+  if (limits !== undefined) limits = { ...limits, startCpu: cpuMicros() };
+  sinceCheck = 0;
+}
+
 /** Counts `units` of work; past a limit, the command stops with an input error (exit 2). */
 export function chargeWork(units: number): void {
   if (limits === undefined) return;

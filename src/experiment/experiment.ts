@@ -1,6 +1,7 @@
 // One experiment end to end: generate the gradient code for the configured network, train with it,
 // and write the plots. Shared by `chainrule train`, the sample run of `npm start` and the bench.
 import type { TrainingReport } from '../plot/report.ts';
+import { renewWorkBudget } from '../limits.ts';
 import { writeTrainingReport } from '../plot/report.ts';
 import { generatedKernel } from '../train/kernels.ts';
 import { Network } from '../train/network.ts';
@@ -44,6 +45,8 @@ export async function runExperiment(config: TrainingConfig, outDir: string, opti
   const frames = options.frames ?? true;
   const bar = options.progress && frames ? progressBar(`${options.label ?? 'plots'}: frames`, run.snapshots.length) : undefined;
   try {
+    // Training is not the compiler's work: the drawing after it gets its own budget.
+    renewWorkBudget();
     const report = await writeTrainingReport(run, network, outDir, { frames, onFrame: (done) => bar?.update(done) });
     return { run, report, compileSeconds };
   } finally {

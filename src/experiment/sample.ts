@@ -1,6 +1,7 @@
 // The sample of `npm start`: the runs of samples/relu-sgd/config.json (the notebook's 10/20/40
 // units, all layers vs last layer only, the piecewise-linear and the sin(20x) target), the DS 102
 // activation plot, and the finite-difference vs backprop timing, with one index.html over all of it.
+import { renewWorkBudget } from '../limits.ts';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,6 +78,7 @@ export async function runReluSgdSample(outDir: string, options: SampleOptions = 
   const runs: SampleResult['runs'][number][] = [];
   const sections: { title: string; page: string; image: string; summary: string }[] = [];
   for (const settings of sample.runs) {
+    renewWorkBudget();
     const config = trainingConfig({ units: settings.units, target: settings.target, steps: options.steps ?? settings.steps, lastLayerOnly: settings.lastLayerOnly ?? false });
     const { run } = await runExperiment(config, join(outDir, settings.name), { frames: settings.frames ?? false, progress, label: settings.name });
     const last = run.snapshots[run.snapshots.length - 1];
@@ -93,6 +95,7 @@ export async function runReluSgdSample(outDir: string, options: SampleOptions = 
   writeFileSync(join(outDir, 'activations.svg'), await renderSvg(functionPlotSpec(activations, { title: 'σ and ReLU with their derivatives (DS 102 Discussion 7, 1(a))', range: sample.activations.range })));
 
   const base = trainingConfig();
+  renewWorkBudget();
   const gradientCost = measureGradientCost({
     sizes: sample.gradientCost.sizes,
     config: base,

@@ -2,6 +2,7 @@
 // lay out what is here. Each solution holds the derivation (steps/), the graph (graph/) with its
 // SVG and TikZ drawings, the final answers in two forms (over the forward names, and written
 // out in the variables), and the shape table.
+import { renewWorkBudget } from '../limits.ts';
 import type { Model } from '../build/index.ts';
 import { bindValues, findVariables, parse } from '../api.ts';
 import { ChainruleError } from '../errors.ts';
@@ -99,6 +100,7 @@ export async function solveSheets(sheets: readonly Sheet[], progress: (done: num
         const solutions: Solution[] = [];
         const failures: KeyFailure[] = [];
         for (const c of part.compute) {
+          renewWorkBudget();
           const label = `${sheet.sheet} ${problem.id}${part.id ? `(${part.id})` : ''}`;
           try {
             solutions.push(await solve(c, statementFonts(`${problem.statement} ${part.statement}`)));

@@ -9,7 +9,7 @@ import { differentiate, parse } from '../../src/api.ts';
 import { compileSpec, moduleSpecFor } from '../../src/compile.ts';
 import { MAX_LETTER_RUN_COST } from '../../src/syntax/parse.ts';
 import { MAX_ORDERED_CHAIN } from '../../src/lower/lower.ts';
-import { cpuLimitSeconds, MAX_CPU_SECONDS } from '../../src/limits.ts';
+import { chargeWork, cpuLimitSeconds, limitWork, MAX_CPU_SECONDS, renewWorkBudget } from '../../src/limits.ts';
 import { compareWithReference } from '../codegen/support.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -100,4 +100,26 @@ describe('the CPU limit', () => {
       expect(r.stderr).toMatch(/^error: the computation is too large: it took more than 1 s of CPU time\nhint: .*name the parts of long products and sums/);
     });
   }
+});
+
+describe('the work budget of a batch', () => {
+  const burn = (ms: number) => {
+    const until = process.cpuUsage().user + ms * 1000;
+    while (process.cpuUsage().user < until);
+  };
+  it('bounds each item of a batch, not the batch: renewWorkBudget starts the budget afresh', () => {
+    try {
+      limitWork({ cpuSeconds: 0.05, heapMb: 4096 });
+      burn(80);
+      // Past the budget, the next charge stops the work…
+      expect(() => chargeWork(4096)).toThrow(/more than 0.05 s of CPU time/);
+      limitWork({ cpuSeconds: 0.05, heapMb: 4096 });
+      burn(80);
+      // …unless a new item began.
+      renewWorkBudget();
+      expect(() => chargeWork(4096)).not.toThrow();
+    } finally {
+      limitWork(undefined);
+    }
+  });
 });

@@ -1,4 +1,5 @@
 // key and samples: answer keys from problem files; `samples` is the README's main command.
+import { renewWorkBudget } from '../../limits.ts';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +33,7 @@ function writeGradientModules(sheets: readonly SolvedSheet[], dir: string): { wr
     const name = svgName.replace(/\.svg$/, '.ts');
     // A Jacobian part has no gradient to generate.
     if (!sol.derivation) continue;
+    renewWorkBudget();
     try {
       const wrt = sol.derivation.answers.map((a) => a.variable.display);
       const text = generate(c.expr, { wrt, where: c.where, of: c.of, lang: 'ts', command: `chainrule samples (${name})` });
