@@ -11,6 +11,7 @@ import type { Format, Printed } from '../print/index.ts';
 import { Level, Printer } from '../print/index.ts';
 import { printName } from '../print/names.ts';
 import type { Name } from '../syntax/ast.ts';
+import type { PrintedLine } from './render.ts';
 import { shapeText } from './render.ts';
 import type { Binding, TangentDerivation, TangentLine, TangentPass } from './tangent.ts';
 
@@ -39,15 +40,9 @@ class TangentPrinter extends Printer {
   }
 }
 
-export interface PrintedTangentLine {
-  readonly lhs: string;
-  /** Σ ∂c/∂u · ∂u/∂x (matrix form), empty when it says no more than the product. */
-  readonly chain: string;
-  readonly locals: readonly string[];
-  readonly product?: string;
-  readonly result: string;
-  readonly shape: string;
-}
+/** A forward-mode line has the pieces of a backward one (render.ts), read the other way: `chain` is
+ * Σ ∂c/∂u · ∂u/∂x (matrix form), empty when it says no more than the product. */
+export type PrintedTangentLine = PrintedLine;
 
 export interface PrintedAnswer {
   readonly lhs: string;
